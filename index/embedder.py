@@ -1,0 +1,59 @@
+"""Load the sentence-transformers encoder through langchain-huggingface, offline and on the CPU."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from langchain_huggingface import HuggingFaceEmbeddings
+
+log = logging.getLogger(__name__)
+
+# Two cores: one intra-op thread per core; more threads only add contention for one short query.
+CPU_THREADS = 2
+
+
+def _offline() -> None:
+    # The model is on disk; never let the hub client reach for the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def export_onnx(model_path: str, export_dir: Path) -> Path:
+    """Export ``model_path`` to ONNX once, into ``export_dir``; later loads reuse the export."""
+    if (export_dir / "onnx" / "model.onnx").exists():
+        return export_dir
+    from sentence_transformers import SentenceTransformer
+
+    log.info("Exporting the embedding model to ONNX in %s (once)", export_dir)
+    model = SentenceTransformer(model_path, device="cpu", backend="onnx")
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
+    model.save(str(staging))
+    if export_dir.exists():
+        shutil.rmtree(export_dir, ignore_errors=True)
+    staging.replace(export_dir)
+    return export_dir
+
+
+def load_embeddings(model_path: str, backend: str = "torch", cache_dir: Path | None = None) -> HuggingFaceEmbeddings:
+    """Return normalised MiniLM embeddings on the ``torch`` or ``onnx`` backend."""
+    _offline()
+    path = model_path
+    if backend == "onnx":
+        if cache_dir is None:
+            raise ValueError("The onnx backend needs a cache_dir for the exported model.")
+        path = str(export_onnx(model_path, cache_dir))
+    else:
+        import torch
+
+        torch.set_num_threads(CPU_THREADS)
+    return HuggingFaceEmbeddings(
+        model_name=path,
+        model_kwargs={"device": "cpu", "backend": backend, "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True},
+    )

