@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from langchain_huggingface import HuggingFaceEmbeddings
@@ -40,8 +41,9 @@ def export_onnx(model_path: str, export_dir: Path) -> Path:
     return export_dir
 
 
+@lru_cache(maxsize=4)
 def load_embeddings(model_path: str, backend: str = "torch", cache_dir: Path | None = None) -> HuggingFaceEmbeddings:
-    """Return normalised MiniLM embeddings on the ``torch`` or ``onnx`` backend."""
+    """Return normalised MiniLM embeddings on the ``torch`` or ``onnx`` backend, loaded once per process."""
     _offline()
     path = model_path
     if backend == "onnx":

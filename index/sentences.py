@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 # Tokens that end in a period without ending a sentence.
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr rev st gen col lt sgt jr sr prof vs etc e.g i.e u.s u.k u.n no fig al approx".split()
+    """
+    mr mrs ms dr rev st gen col lt sgt jr sr prof vs etc e.g i.e u.s u.k u.n fig al approx
+    """.split()
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 

@@ -142,7 +142,7 @@ class IndexStore:
         try:
             collection = self.client.get_collection(manifest.collection)
             got = collection.get(include=["embeddings", "metadatas"])
-        except Exception as exc:  # noqa: BLE001 - any store failure means "rebuild", logged below
+        except Exception as exc:
             log.warning("Could not read collection %s: %s", manifest.collection, exc)
             return None
         if len(got["ids"]) != manifest.chunks:

@@ -96,14 +96,15 @@ class Assistant:
         turns = normalize_history(history, self.settings.max_history_turns)
         if self._engine is None:
             self.load()
-        selection, query_units = self._engine.answer(cleaned, turns)
+        selection = self._engine.answer(cleaned, turns)
         texts = self._sources()
         if selection.abstain:
             related = self._engine.related(selection.ranked, self.settings.related_on_abstain)
             return Answer(text=ABSTAIN_TEXT, citations=citations_for(related, texts), abstained=True)
-        units = [e.unit for e in selection.chosen]
-        citations = citations_for(units, texts)
-        return Answer(text=compose(units, citations, self._engine.author), citations=citations, abstained=False)
+        citations = citations_for(selection.chosen, texts)
+        return Answer(
+            text=compose(selection.chosen, citations, self._engine.author), citations=citations, abstained=False
+        )
 
     def search(self, question: str, k: int = 4) -> list[Citation]:
         """Return the ``k`` best passages for ``question`` as citations, best first."""

@@ -12,7 +12,7 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument, open_client
-from qa.evidence import Evidence, EvidenceScorer, Selection, select
+from qa.evidence import Evidence, EvidenceScorer, Selection, paragraph_of, select
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
 from qa.settings import Settings
@@ -43,7 +43,10 @@ class Engine:
             [searchable[i] for i in rows["sentence"]],
         )
         self.scorer = EvidenceScorer(
-            self.passages, self.sentences, [set(terms(searchable[i])) for i in rows["sentence"]]
+            self.passages,
+            self.sentences,
+            [set(terms(searchable[i])) for i in rows["sentence"]],
+            [set(terms(paragraph_of(texts[u.source], u))) for u in self.sentences.units],
         )
         self.vocabulary = Vocabulary(searchable)
         speakers: dict[str, int | None] = {}
@@ -63,9 +66,11 @@ class Engine:
         """Load the embedding model and the index (building it if needed) for ``texts``."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         embeddings = load_embeddings(
-            settings.resolved_model_path(), settings.backend, cache_dir=settings.data_dir / "models" / "minilm-onnx"
+            settings.resolved_model_path(), settings.backend, cache_dir=settings.model_cache() / "minilm-onnx"
         )
-        store = IndexStore(settings.data_dir, embeddings, settings.model_name, open_client(settings.data_dir, settings.chroma_url))
+        store = IndexStore(
+            settings.data_dir, embeddings, settings.model_name, open_client(settings.data_dir, settings.chroma_url)
+        )
         loaded = store.ensure([SourceDocument(s, t) for s, t in texts.items()], rebuild=rebuild, progress=progress)
         return cls(settings, texts, loaded, embeddings)
 
@@ -87,21 +92,28 @@ class Engine:
     def _query_terms(self, text: str) -> list[str]:
         return [stem(w) for w in self.vocabulary.repair(text)]
 
-    def answer(self, question: str, history: list[Turn]) -> tuple[Selection, Any]:
+    def answer(self, question: str, history: list[Turn]) -> Selection:
         """Rank evidence for ``question`` and select what to quote."""
         query = resolve(question, history, self.speakers)
-        vector = self.embed(query.text)
-        ranked = self.scorer.rank(query, self._query_terms(query.text), vector, self.settings.retrieval, self.settings.rrf_k)
-        selection = select(
+        vector = self.embed(self.vocabulary.repair_text(query.text))
+        ranked = self.scorer.rank(
+            query,
+            self._query_terms(query.question),
+            self._query_terms(query.context),
+            vector,
+            self.settings.retrieval,
+            self.settings.rrf_k,
+            self.texts,
+        )
+        return select(
+            self.scorer,
             ranked,
             query,
             self.texts,
-            self.sentences.vectors,
             self.settings.max_citations,
             self.settings.support_ratio,
             self.settings.abstain_threshold,
         )
-        return selection, query
 
     def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:
         """Return the top ``n`` sentences from distinct passages: reading offered with an abstention."""
@@ -118,6 +130,6 @@ class Engine:
 
     def passages_for(self, question: str, k: int) -> list[Chunk]:
         """Return the ``k`` best passages by hybrid (RRF) ranking."""
-        vector = self.embed(question)
+        vector = self.embed(self.vocabulary.repair_text(question))
         scores = self.passages.scores(self._query_terms(question), vector, self.settings.retrieval, self.settings.rrf_k)
         return [self.passages.units[i] for i in scores.ranking()[:k]]

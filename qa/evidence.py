@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,15 +16,38 @@ from qa.search import LevelIndex
 W_SENTENCE_DENSE = 0.45
 W_PASSAGE_DENSE = 0.2
 W_COVERAGE = 0.35
+W_PARAGRAPH_COVERAGE = 0.1
+# Terms borrowed from the previous question count this much of the current question's terms.
+CONTEXT_TERM_WEIGHT = 0.5
 # Added when a sentence's speaker is the one the question names, subtracted when it is another.
 SPEAKER_BONUS = 0.15
+# A follow-up wants something new: sentences the last answer quoted lose this much.
+REPEAT_PENALTY = 0.15
+# A supporting sentence needs this many words; shorter lines (salutations, signatures) add noise.
+MIN_SUPPORT_WORDS = 4
+# Only short sentences get their antecedent quoted too; a long one carries its own subject.
+ANTECEDENT_MAX_CHARS = 160
 # Two quoted sentences closer than this cosine say the same thing; keep one.
 DUPLICATE_COSINE = 0.9
 
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b|\bcentury\b")
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|dozen|several|many|few)\b", re.IGNORECASE)
-_WHEN = re.compile(r"^\s*(?:when\b|(?:in\s+)?what\s+(?:year|date|month|decade|century)\b|which\s+(?:year|date)\b)", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow\s+(?:many|much|old|long)\b|\bwhat\s+(?:number|percentage|amount)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
+_DATE = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b|\bcentury\b|\bdecades?\b|\b(?:19|20)th\b", re.IGNORECASE)
+_COUNT = re.compile(
+    r"\b(?!(?:1[5-9]|20)\d\d\b)\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|dozen)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
+)
+_HOW_MANY = re.compile(
+    r"\bhow\s+(?:many|much|old)\b|\b(?:what|which)\s+(?:\w+\s+)?(?:number|percentage|amount|figure|sum)\b",
+    re.IGNORECASE,
+)
+# A sentence opening with one of these leans on the sentence before it, so quote both.
+_ANAPHORIC_OPENING = re.compile(
+    r"^(?:it|this|that|these|those|they|he|she|his|her|their|its|such|for this|in this)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -40,18 +63,31 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Selection:
-    """The sentences chosen for an answer and the verdict on whether they answer it."""
+    """The spans chosen for an answer and the verdict on whether they answer it."""
 
-    chosen: list[Evidence]
+    chosen: list[Chunk]
     ranked: list[Evidence]
     evidence_score: float
     abstain: bool
 
 
+def _weights(terms_with_weight: list[tuple[str, float]], idf: dict[str, float], unknown: float) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for term, w in terms_with_weight:
+        out[term] = max(out.get(term, 0.0), w * idf.get(term, unknown))
+    return out
+
+
 class EvidenceScorer:
     """Ranks sentences by dense similarity, passage context and weighted term coverage."""
 
-    def __init__(self, passages: LevelIndex, sentences: LevelIndex, sentence_terms: list[set[str]]) -> None:
+    def __init__(
+        self,
+        passages: LevelIndex,
+        sentences: LevelIndex,
+        sentence_terms: list[set[str]],
+        paragraph_terms: list[set[str]],
+    ) -> None:
         self.passages = passages
         self.sentences = sentences
         self.sentence_terms = sentence_terms
@@ -62,83 +98,144 @@ class EvidenceScorer:
                 df[t] = df.get(t, 0) + 1
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.unknown_idf = math.log(1 + n / 0.5)
-        self.passage_row = {u.id: i for i, u in enumerate(passages.units)}
-        self.sentence_parent = np.array([self.passage_row[u.parent] for u in sentences.units], dtype=np.int64)
+        passage_row = {u.id: i for i, u in enumerate(passages.units)}
+        self.parent = np.array([passage_row[u.parent] for u in sentences.units], dtype=np.int64)
+        # Each sentence's whole paragraph: context such as a year two sentences earlier.
+        self.paragraph_terms = paragraph_terms
+        self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
+        self.speakers = np.array([u.speaker for u in sentences.units], dtype=object)
 
-    def _coverage(self, query_terms: list[str]) -> np.ndarray:
-        unique = list(dict.fromkeys(query_terms))
-        weights = np.array([self.idf.get(t, self.unknown_idf) for t in unique], dtype=np.float32)
-        total = float(weights.sum())
+    @staticmethod
+    def _coverage(weights: dict[str, float], term_sets: list[set[str]]) -> np.ndarray:
+        total = sum(weights.values())
         if total == 0:
-            return np.zeros(len(self.sentence_terms), dtype=np.float32)
-        present = np.array([[t in ts for t in unique] for ts in self.sentence_terms], dtype=np.float32)
-        return present @ weights / total
+            return np.zeros(len(term_sets), dtype=np.float32)
+        items = list(weights.items())
+        return np.array([sum(w for t, w in items if t in ts) for ts in term_sets], dtype=np.float32) / total
 
-    def rank(self, query: Query, query_terms: list[str], vector: np.ndarray, mode: str, rrf_k: int) -> list[Evidence]:
+    def rank(
+        self,
+        query: Query,
+        focus_terms: list[str],
+        context_terms: list[str],
+        vector: np.ndarray,
+        mode: str,
+        rrf_k: int,
+        texts: dict[str, str],
+    ) -> list[Evidence]:
         """Return every sentence as evidence, best first."""
-        s_scores = self.sentences.scores(query_terms, vector, mode, rrf_k)
+        lexical_terms = focus_terms + [t for t in context_terms if t not in focus_terms]
+        s_scores = self.sentences.scores(lexical_terms, vector, mode, rrf_k)
         if mode != "hybrid":
             # Baselines rank by one signal alone and never abstain: score 1.0 clears any threshold.
-            order = s_scores.ranking()
             return [
                 Evidence(self.sentences.units[i], int(i), 1.0, float(s_scores.dense[i]), 0.0)
-                for i in order
+                for i in s_scores.ranking()
             ]
+        weights = _weights(
+            [(t, 1.0) for t in focus_terms] + [(t, CONTEXT_TERM_WEIGHT) for t in context_terms],
+            self.idf,
+            self.unknown_idf,
+        )
+        coverage = self._coverage(weights, self.sentence_terms)
+        paragraph_coverage = self._coverage(weights, self.paragraph_terms)
         p_dense = self.passages.vectors @ vector
-        coverage = self._coverage(query_terms)
         score = (
             W_SENTENCE_DENSE * s_scores.dense
-            + W_PASSAGE_DENSE * p_dense[self.sentence_parent]
+            + W_PASSAGE_DENSE * p_dense[self.parent]
             + W_COVERAGE * coverage
+            + W_PARAGRAPH_COVERAGE * paragraph_coverage
         )
-        if query.speaker or query.wants_commenter:
-            speakers = [u.speaker for u in self.sentences.units]
-            if query.speaker:
-                match = np.array([s == query.speaker for s in speakers], dtype=np.float32)
-            else:
-                match = np.array([u.section == "comment" for u in self.sentences.units], dtype=np.float32)
-            score = score + SPEAKER_BONUS * (2 * match - 1)
+        if query.speaker:
+            score = score + SPEAKER_BONUS * np.where(self.speakers == query.speaker, 1.0, -1.0)
+        elif query.wants_commenter:
+            score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
+        if query.previous_answer:
+            quoted = np.array(
+                [texts[u.source][u.start : u.end] in query.previous_answer for u in self.sentences.units], dtype=bool
+            )
+            score = np.where(quoted, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
         order = np.argsort(-score, kind="stable")
         return [
             Evidence(self.sentences.units[i], int(i), float(score[i]), float(s_scores.dense[i]), float(coverage[i]))
             for i in order
+            if np.isfinite(score[i])
         ]
 
+    def with_antecedent(self, e: Evidence, texts: dict[str, str]) -> Chunk:
+        """Return the sentence, widened to the sentence before when it opens with a pronoun."""
+        text = texts[e.unit.source]
+        sentence = text[e.unit.start : e.unit.end]
+        if e.row == 0 or len(sentence) > ANTECEDENT_MAX_CHARS or not _ANAPHORIC_OPENING.match(sentence):
+            return e.unit
+        prev = self.sentences.units[e.row - 1]
+        same_paragraph = (
+            prev.source == e.unit.source
+            and prev.speaker == e.unit.speaker
+            and prev.section == e.unit.section
+            and "\n" not in text[prev.end : e.unit.start]
+        )
+        return replace(e.unit, start=prev.start) if same_paragraph else e.unit
 
-def wrong_answer_type(question: str, chosen: list[Evidence], texts: dict[str, str]) -> bool:
-    """True when the question asks for a year or a count and no chosen sentence holds one."""
-    quoted = [texts[e.unit.source][e.unit.start : e.unit.end] for e in chosen]
+
+def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
+    """True when the evidence cannot hold what the question asks for: a year, a date or a count.
+
+    ``quoted`` are the chosen spans; ``context`` their surrounding passages, which must hold
+    any year the question names.
+    """
+    for year in _YEAR.findall(question):
+        if not any(year in c for c in context):
+            return True
     if _WHEN.search(question):
-        return not any(_YEAR.search(q) for q in quoted)
+        return not any(_DATE.search(q) for q in quoted)
     if _HOW_MANY.search(question):
-        return not any(_NUMBER.search(q) for q in quoted)
+        return not any(_COUNT.search(q) for q in quoted)
     return False
 
 
+def paragraph_of(text: str, unit: Chunk) -> str:
+    """Return the line (paragraph) of ``text`` that holds ``unit``."""
+    start = text.rfind("\n", 0, unit.start) + 1
+    end = text.find("\n", unit.end)
+    return text[start : len(text) if end == -1 else end]
+
+
+def _merge(spans: list[Chunk]) -> list[Chunk]:
+    out: list[Chunk] = []
+    for span in sorted(spans, key=lambda u: (u.source, u.start)):
+        if out and out[-1].source == span.source and span.start < out[-1].end:
+            out[-1] = replace(out[-1], end=max(out[-1].end, span.end))
+        else:
+            out.append(span)
+    return out
+
+
 def select(
+    scorer: EvidenceScorer,
     ranked: list[Evidence],
     query: Query,
     texts: dict[str, str],
-    vectors: np.ndarray,
     max_citations: int,
     support_ratio: float,
     threshold: float,
 ) -> Selection:
     """Choose up to ``max_citations`` strong, non-redundant sentences and judge the evidence."""
-    pool = [
-        e
-        for e in ranked
-        if not query.already_quoted or texts[e.unit.source][e.unit.start : e.unit.end] not in query.already_quoted
-    ]
-    if not pool:
+    if not ranked:
         return Selection([], ranked, 0.0, True)
-    best = pool[0]
-    chosen = [best]
-    for e in pool[1:]:
-        if len(chosen) >= max_citations or e.score < support_ratio * best.score:
+    vectors = scorer.sentences.vectors
+    best = ranked[0]
+    picked = [best]
+    for e in ranked[1:]:
+        if len(picked) >= max_citations or e.score < support_ratio * best.score:
             break
-        if max(float(vectors[e.row] @ vectors[c.row]) for c in chosen) >= DUPLICATE_COSINE:
+        if max(float(vectors[e.row] @ vectors[c.row]) for c in picked) >= DUPLICATE_COSINE:
             continue
-        chosen.append(e)
-    abstain = best.score < threshold or wrong_answer_type(query.question, chosen, texts)
+        if len(texts[e.unit.source][e.unit.start : e.unit.end].split()) < MIN_SUPPORT_WORDS:
+            continue
+        picked.append(e)
+    chosen = _merge([scorer.with_antecedent(e, texts) for e in picked])
+    quoted = [texts[u.source][u.start : u.end] for u in chosen]
+    context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
+    abstain = best.score < threshold or wrong_answer_type(query.question, quoted, context)
     return Selection(chosen, ranked, best.score, abstain)

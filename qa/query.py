@@ -19,7 +19,9 @@ _COMMENTER_WORDS = re.compile(r"\b(?:comment|commenter|commenters|comments|reade
 _AUTHOR_WORDS = re.compile(r"\b(?:author|writer|hunter|she|her|article)\b")
 # Words that make a question lean on the previous turn.
 _ANAPHORA = frozenset(
-    "he him his she her hers they them their theirs it its that this those these there then else also".split()
+    """
+    he him his she her hers they them their theirs it its that this those these there then else also
+    """.split()
 )
 _MORE = frozenset(["else", "other", "more", "another", "too", "also"])
 
@@ -37,11 +39,19 @@ class Query:
     """A question ready for retrieval, after resolving follow-ups against the history."""
 
     question: str
-    text: str
+    # The previous user question when this one leans on it; it lends the subject, at lower weight.
+    context: str = ""
     speaker: str | None = None
     wants_commenter: bool = False
-    # Text already quoted in the last answer; a "what else" follow-up skips it.
-    already_quoted: str = ""
+    # The last answer: a follow-up wants something new, so sentences quoted there rank lower.
+    previous_answer: str = ""
+    # "What else ...": sentences already quoted are skipped, not just ranked lower.
+    asks_more: bool = False
+
+    @property
+    def text(self) -> str:
+        """Return the text to embed: the context (if any) followed by the question."""
+        return f"{self.context} {self.question}".strip()
 
 
 def normalize_history(history: Any, max_turns: int) -> list[Turn]:
@@ -123,16 +133,16 @@ def resolve(question: str, history: list[Turn], speakers: SpeakerFinder) -> Quer
     """Build the retrieval query; a question that leans on the last turn borrows its subject."""
     speaker, wants_commenter = speakers.find(question)
     if not history or not _leans_on_history(question):
-        return Query(question=question, text=question, speaker=speaker, wants_commenter=wants_commenter)
+        return Query(question=question, speaker=speaker, wants_commenter=wants_commenter)
     last = history[-1]
     prev_speaker, prev_commenter = speakers.find(last.user)
     if prev_speaker is None and last.assistant:
         prev_speaker, prev_commenter = speakers.find(last.assistant.split(":", 1)[0])
-    asks_more = bool(set(words(question)) & _MORE)
     return Query(
         question=question,
-        text=f"{last.user} {question}".strip(),
+        context=last.user,
         speaker=speaker or prev_speaker,
         wants_commenter=wants_commenter or prev_commenter,
-        already_quoted=last.assistant if asks_more else "",
+        previous_answer=last.assistant,
+        asks_more=bool(set(words(question)) & _MORE),
     )

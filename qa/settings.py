@@ -30,7 +30,10 @@ class Settings:
     model_path: str = ""
     # The model's public name goes into the index manifest, so swapping models marks it stale.
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
-    backend: str = "torch"
+    # ONNX runs the same MiniLM 2.5x faster on this CPU with identical vectors (cosine 1.0).
+    backend: str = "onnx"
+    # Where the ONNX export of the model is kept; defaults to <data_dir>/models.
+    model_cache_dir: Path | None = None
     retrieval: str = "hybrid"
     chroma_url: str | None = None
     # Longest question accepted; ~40x the longest eval question, far beyond any real question.
@@ -64,7 +67,9 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
-            raise SettingsError(f"Unknown setting(s) {sorted(unknown)}; valid names are {[f.name for f in fields(cls)]}.")
+            raise SettingsError(
+                f"Unknown setting(s) {sorted(unknown)}; valid names are {[f.name for f in fields(cls)]}."
+            )
         return cls()._with(values)
 
     def _with(self, values: dict[str, Any]) -> Settings:
@@ -78,7 +83,7 @@ class Settings:
                 if f.name == "documents":
                     paths = raw.split(os.pathsep) if isinstance(raw, str) else raw
                     coerced[f.name] = tuple(Path(p) for p in paths)
-                elif f.name == "data_dir":
+                elif f.name in ("data_dir", "model_cache_dir"):
                     coerced[f.name] = Path(raw)
                 elif isinstance(current, bool):
                     coerced[f.name] = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
@@ -106,6 +111,10 @@ class Settings:
             raise SettingsError("No documents given; pass documents=[path] or set QA_DOCUMENTS.")
         if self.max_citations < 1 or self.top_passages < 1:
             raise SettingsError("max_citations and top_passages must be at least 1.")
+
+    def model_cache(self) -> Path:
+        """Return the folder that holds the exported (ONNX) model."""
+        return self.model_cache_dir or self.data_dir / "models"
 
     def resolved_model_path(self) -> str:
         """Return the embedding model's directory: the setting, or the bundled MiniLM."""

@@ -16,14 +16,17 @@ _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words and question words: they say how to ask, not what is asked about.
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each else few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just let
-    me more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same say says said she should so some such than that the their theirs them themselves then there these
-    they this those through to too under until up very was we were what when where which while who whom
-    whose why will with would you your yours yourself yourselves according tell give describe explain
-    mention mentions mentioned think thinks document article text""".split()
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each else few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just let me more most my myself no nor not now of off on once only or other our ours ourselves
+    out over own same say says said she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom whose why will with would you your yours yourself yourselves
+    according tell give describe explain mention mentions mentioned think thinks document article
+    text
+    """.split()
 )
 # Words that typo repair must never produce or consume: too short to compare reliably.
 _MIN_REPAIR_LEN = 5
@@ -85,6 +88,19 @@ class Vocabulary:
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
         return [self._repair(w) for w in content_words(text)]
+
+    def repair_text(self, text: str) -> str:
+        """Return ``text`` with misspelt words replaced by the document words they stand for."""
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            folded = fold(word)
+            if folded in STOPWORDS or not _WORD.fullmatch(folded):
+                return word
+            repaired = self._repair(folded)
+            return word if repaired == folded else repaired
+
+        return re.sub(r"[^\W_]+(?:['’][^\W_]+)?", fix, text)
 
     def known(self, word: str) -> bool:
         """True when ``word`` (folded) occurs in the indexed text."""

@@ -1,0 +1,109 @@
+"""The ``qa`` command: index, ask, eval, bench and serve from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+from qa.errors import QAError
+
+EXIT_BAD_INPUT = 2
+
+
+def _assistant(args: argparse.Namespace) -> Any:
+    from qa import Assistant, Settings
+
+    overrides = {"data_dir": args.data_dir} if getattr(args, "data_dir", None) else {}
+    return Assistant(Settings.load(**overrides))
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    bot = _assistant(args)
+    started = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("Loading the embedding model", total=1.0)
+        info = bot.load(
+            rebuild=args.rebuild, progress=lambda msg, frac: bar.update(task, description=msg, completed=frac)
+        )
+        bar.update(task, completed=1.0)
+    elapsed = time.perf_counter() - started
+    verb = "Built" if info["built_now"] else "Loaded existing"
+    print(
+        f"{verb} index {info['collection']} in {elapsed:.1f} s: {info['segments']} segments, "
+        f"{info['passages']} passages, {info['sentences']} sentences ({info['chunks']} chunks) "
+        f"from {len(info['sources'])} document(s), model {info['model']} ({info['backend']})."
+    )
+    return 0
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    bot = _assistant(args)
+    answer = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print("\nRelated passages (not an answer):" if answer.abstained else "\nSources:")
+    for c in answer.citations:
+        print(f"[{c.marker}] {c.speaker} · {c.section} · {c.source}[{c.start}:{c.end}]\n    {c.quote}")
+    return 0
+
+
+def _delegate(module: str, argv: list[str]) -> int:
+    import importlib
+
+    return int(importlib.import_module(module).main(argv) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``qa`` command."""
+    parser = argparse.ArgumentParser(prog="qa", description="Ask cited questions about the bundled article.")
+    parser.add_argument("--data-dir", help="where the index lives (default .qa-data, or QA_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and warnings")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_index = sub.add_parser("index", help="build (or load) the index and print a summary")
+    p_index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
+    p_index.set_defaults(func=_cmd_index)
+    p_ask = sub.add_parser("ask", help="answer one question")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p_ask.set_defaults(func=_cmd_ask)
+    for name, module, text in (
+        ("eval", "eval.run", "run the evaluation suite (see eval/README.md)"),
+        ("bench", "eval.bench", "run the benchmark against the naive baseline"),
+        ("serve", "ui", "serve the chat UI and HTTP API"),
+    ):
+        p = sub.add_parser(name, help=text, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=lambda a, m=module: _delegate(m, a.rest))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``qa`` command and return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except QAError as exc:
+        print(f"qa: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Answers from the real model and a real Chroma index: offsets, attribution, abstention, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa import Answer, Assistant, QAError, QuestionError
+
+SPREAD = [
+    "Who revealed the secret US-Iran contacts in 1986?",
+    "What did General Jafari say?",
+    "Where was the information about the contacts first published?",
+    "Who is the head of the judiciary?",
+    "What does PIERE say about Germany?",
+    "Which commenter mentions AIPAC?",
+    "What does the Shireen joon commenter say about Shia Islam?",
+    "How many books has Hunter written?",
+    "who was mcfarlane",
+    "What is the boiling point of water?",
+    "Why does the author think the hardliners fear talks with America?",
+]
+
+
+def _check_offsets(bot: Assistant, answer: Answer) -> None:
+    assert answer.citations
+    for c in answer.citations:
+        assert bot.source_text(c.source)[c.start : c.end] == c.quote
+        assert c.section in {"title", "byline", "article", "bio", "comment"}
+    markers = [c.marker for c in answer.citations]
+    assert markers == list(range(1, len(markers) + 1))
+    if not answer.abstained:
+        assert [int(m) for m in re.findall(r"\[(\d+)\]", answer.text)] == markers
+
+
+@pytest.mark.parametrize("question", SPREAD)
+def test_every_citation_slices_the_source_exactly(assistant: Assistant, question: str) -> None:
+    _check_offsets(assistant, assistant.ask(question))
+
+
+def test_answer_quotes_the_fact_and_names_the_author(assistant: Assistant) -> None:
+    answer = assistant.ask("What did General Jafari say?")
+    assert not answer.abstained
+    assert "nothing would remain of the revolution" in answer.text
+    assert "Shireen T. Hunter" in answer.text
+    assert answer.citations[0].speaker == "Shireen T. Hunter"
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker", "phrase"),
+    [
+        ("What does PIERE say about Germany?", "PIERE", "German Princes"),
+        ("Who says Rev. Hagee was invited to speak at AIPAC meetings?", "Commenter 2", "AIPAC"),
+        ("What does the commenter who writes 'Shireen joon' say about Shia Islam?", "Commenter 4", "Shia Islam"),
+    ],
+)
+def test_comment_questions_cite_the_right_commenter(assistant: Assistant, question: str, speaker: str, phrase: str):
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert {(c.section, c.speaker) for c in answer.citations} == {("comment", speaker)}
+    assert any(phrase in c.quote for c in answer.citations)
+    assert speaker in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the boiling point of water?", "What is the capital of Australia?", "How do I bake sourdough bread?"],
+)
+def test_off_topic_questions_abstain_with_related_passages(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert answer.text.startswith("The document doesn't say")
+    assert 1 <= len(answer.citations) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is the head of the judiciary?", "Where does Shireen Hunter work?", "What did Rouhani hint at?"],
+)
+def test_plainly_answerable_questions_do_not_abstain(assistant: Assistant, question: str) -> None:
+    assert not assistant.ask(question).abstained
+
+
+def test_year_question_without_a_year_in_the_evidence_abstains(assistant: Assistant) -> None:
+    assert assistant.ask("What year was the JCPOA signed?").abstained
+
+
+def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
+    question = "What did he say?"
+    bare = assistant.ask(question)
+    history = [
+        ("Who is Mohammad Ali Jafari?", "The author writes: “General Mohammad Ali Jafari, the former commander” [1]")
+    ]
+    follow = assistant.ask(question, history=history)
+    assert bare.abstained or not any("Jafari" in c.quote for c in bare.citations)
+    assert not follow.abstained
+    assert any("nothing would remain of the revolution" in c.quote for c in follow.citations)
+
+
+def test_history_accepts_openai_style_messages(assistant: Assistant) -> None:
+    messages = [
+        {"role": "user", "content": "Who is Ibrahim Raeisi?"},
+        {"role": "assistant", "content": "He is the head of the judiciary."},
+    ]
+    answer = assistant.ask("And who is his father-in-law?", history=messages)
+    assert "father-in-law" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 5000, None, 42])
+def test_bad_questions_raise_a_value_error_that_says_the_fix(assistant: Assistant, question: object) -> None:
+    with pytest.raises(QuestionError) as caught:
+        assistant.ask(question)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, QAError)
+    assert re.search(r"empty|limit|must be a string", str(caught.value))
+
+
+@pytest.mark.parametrize("history", ["not a list", [("only one",)], [{"role": "robot", "content": "x"}], [1, 2]])
+def test_history_of_the_wrong_shape_is_a_question_error(assistant: Assistant, history: object) -> None:
+    with pytest.raises(QuestionError, match=r"history|role"):
+        assistant.ask("Who is Zarif?", history=history)
+
+
+def test_unknown_source_is_a_qa_error(assistant: Assistant) -> None:
+    with pytest.raises(QAError, match="Unknown source"):
+        assistant.source_text("nope")
+
+
+def test_langchain_retriever_returns_exact_passages(assistant: Assistant) -> None:
+    docs = assistant.as_retriever(k=3).invoke("Who revealed the secret contacts in 1986?")
+    assert len(docs) == 3
+    text = assistant.source_text(docs[0].metadata["source"])
+    for d in docs:
+        assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
+    assert any("hardliners revealed these contacts" in d.page_content for d in docs)
