@@ -1,0 +1,1 @@
+"""The evaluation suite: measures ``qa`` from the outside against three baselines."""

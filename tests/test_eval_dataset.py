@@ -1,0 +1,79 @@
+"""The eval question set is valid: exact gold spans, unique ids, every category and comment covered."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+
+from eval.dataset import CATEGORIES, SPLITS, DatasetError, Item, check_against, check_items, load_items, select_split
+from eval.metrics import fold
+
+# The five reader comments, as the structure parser names their speakers.
+COMMENTERS = ("PIERE", "Commenter 2", "Commenter 3", "Commenter 4", "Commenter 5")
+
+
+@pytest.fixture(scope="module")
+def items() -> list[Item]:
+    """The committed question set."""
+    return load_items()
+
+
+def test_every_gold_span_is_an_exact_substring_of_the_document(items: list[Item], document_text: str) -> None:
+    missing = [(item.id, span) for item in items for span in item.gold_spans if span not in document_text]
+    assert missing == []
+    check_against(items, {"iran-hardliners-hunter": document_text})
+
+
+def test_ids_are_unique(items: list[Item]) -> None:
+    ids = [item.id for item in items]
+    assert len(ids) == len(set(ids)) >= 60
+
+
+def test_every_category_has_several_items_in_both_splits(items: list[Item]) -> None:
+    counts = Counter((item.category, item.split) for item in items)
+    assert {(c, s): counts[(c, s)] for c in CATEGORIES for s in SPLITS if counts[(c, s)] < 3} == {}
+
+
+def test_at_least_fifteen_unanswerable_items(items: list[Item]) -> None:
+    unanswerable = [item for item in items if not item.answerable]
+    assert len(unanswerable) >= 15
+    assert all(item.category == "unanswerable" and not item.gold_spans for item in unanswerable)
+
+
+def test_each_comment_is_asked_about_at_least_twice_with_its_speaker(items: list[Item]) -> None:
+    per_speaker = Counter(item.speaker for item in items)
+    assert {c: per_speaker[c] for c in COMMENTERS if per_speaker[c] < 2} == {}
+
+
+def test_key_phrases_appear_in_the_gold_spans(items: list[Item]) -> None:
+    unreachable = [
+        item.id
+        for item in items
+        if item.answerable and not any(fold(p) in fold(" ".join(item.gold_spans)) for p in item.answer_any)
+    ]
+    assert unreachable == []
+
+
+def test_follow_ups_and_only_follow_ups_carry_history(items: list[Item]) -> None:
+    assert {item.id for item in items if item.history} == {item.id for item in items if item.category == "followup"}
+
+
+def test_both_splits_are_used_and_all_is_their_union(items: list[Item]) -> None:
+    tune, test = select_split(items, "tune"), select_split(items, "test")
+    assert tune and test
+    assert len(tune) + len(test) == len(select_split(items, "all")) == len(items)
+
+
+def test_check_items_rejects_a_duplicate_id_and_an_unknown_category(items: list[Item]) -> None:
+    with pytest.raises(DatasetError, match="Duplicate id"):
+        check_items([items[0], items[0]])
+    with pytest.raises(DatasetError, match="category 'trivia'"):
+        check_items([replace(items[0], category="trivia")])
+
+
+def test_check_against_names_the_item_whose_gold_span_is_not_in_the_document(items: list[Item]) -> None:
+    broken = replace(items[0], gold_spans=("a sentence the article never contains",))
+    with pytest.raises(DatasetError, match=items[0].id):
+        check_against([broken], {"doc": "some other text"})
