@@ -94,27 +94,21 @@ class Assistant:
 
         cleaned = clean_question(question, self.settings.max_question_chars)
         turns = normalize_history(history, self.settings.max_history_turns)
-        if self._engine is None:
-            self.load()
-        selection = self._engine.answer(cleaned, turns)
-        texts = self._sources()
+        engine = self._loaded()
+        selection = engine.answer(cleaned, turns)
         if selection.abstain:
-            related = self._engine.related(selection.ranked, self.settings.related_on_abstain)
-            return Answer(text=ABSTAIN_TEXT, citations=citations_for(related, texts), abstained=True)
-        citations = citations_for(selection.chosen, texts)
-        return Answer(
-            text=compose(selection.chosen, citations, self._engine.author), citations=citations, abstained=False
-        )
+            related = engine.related(selection.ranked, self.settings.related_on_abstain)
+            return Answer(text=ABSTAIN_TEXT, citations=citations_for(related, engine.texts), abstained=True)
+        citations = citations_for(selection.chosen, engine.texts)
+        return Answer(text=compose(selection.chosen, citations, engine.author), citations=citations, abstained=False)
 
     def search(self, question: str, k: int = 4) -> list[Citation]:
         """Return the ``k`` best passages for ``question`` as citations, best first."""
         cleaned = clean_question(question, self.settings.max_question_chars)
-        if self._engine is None:
-            self.load()
-        texts = self._sources()
+        engine = self._loaded()
         return [
-            Citation(i + 1, texts[u.source][u.start : u.end], u.start, u.end, u.source, u.section, u.speaker)
-            for i, u in enumerate(self._engine.passages_for(cleaned, k))
+            Citation(i + 1, engine.texts[u.source][u.start : u.end], u.start, u.end, u.source, u.section, u.speaker)
+            for i, u in enumerate(engine.passages_for(cleaned, k))
         ]
 
     def source_text(self, source: str) -> str:
@@ -137,6 +131,13 @@ class Assistant:
 
     def embed(self, text: str) -> np.ndarray:
         """Return the unit-length query embedding of ``text`` (the per-question model cost)."""
-        if self._engine is None:
+        return self._loaded().embed(text)
+
+    def _loaded(self) -> Any:
+        # One engine reference per call: a concurrent rebuild swaps in a new engine without
+        # changing the one a running answer reads.
+        engine = self._engine
+        if engine is None:
             self.load()
-        return self._engine.embed(text)
+            engine = self._engine
+        return engine

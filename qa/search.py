@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import logging
+
 import bm25s
 import numpy as np
 
 from index import Chunk
 from qa.text import terms
+
+# bm25s logs every index build at DEBUG through its own handler; keep the console for answers.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

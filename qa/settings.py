@@ -42,8 +42,6 @@ class Settings:
     max_history_turns: int = 20
     # RRF constant: 60 is the value from Cormack et al.; flat enough for ~100 candidates.
     rrf_k: int = 60
-    # Passages taken from the fused ranking before sentence extraction; tuned on the eval tune split.
-    top_passages: int = 6
     # Most evidence sentences quoted in one answer; more dilutes citation precision.
     max_citations: int = 3
     # A sentence is quoted beside the best one only if it scores this fraction of the best score.
@@ -109,8 +107,8 @@ class Settings:
             raise SettingsError(f"backend={self.backend!r} is not one of {BACKENDS}; set QA_BACKEND.")
         if not self.documents:
             raise SettingsError("No documents given; pass documents=[path] or set QA_DOCUMENTS.")
-        if self.max_citations < 1 or self.top_passages < 1:
-            raise SettingsError("max_citations and top_passages must be at least 1.")
+        if self.max_citations < 1:
+            raise SettingsError(f"max_citations={self.max_citations} must be at least 1; set QA_MAX_CITATIONS.")
 
     def model_cache(self) -> Path:
         """Return the folder that holds the exported (ONNX) model."""
