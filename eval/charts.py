@@ -115,12 +115,33 @@ def category_chart(per_category: Mapping[str, Mapping[str, Summary]], split: str
     return path
 
 
+def _threshold_labels(points: Sequence[CurvePoint]) -> list[tuple[str, CurvePoint]]:
+    """Return one label per run of consecutive thresholds that land on the same curve point."""
+    runs: list[list[CurvePoint]] = []
+    for p in points:
+        same = runs and (runs[-1][0].coverage, runs[-1][0].selective_accuracy) == (p.coverage, p.selective_accuracy)
+        if same:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return [
+        (f"{r[0].threshold:.2f}" if len(r) == 1 else f"{r[0].threshold:.2f}–{r[-1].threshold:.2f}", r[0]) for r in runs
+    ]
+
+
 def abstention_chart(
-    curve: Sequence[CurvePoint], configured: float, baselines: Mapping[str, Summary], split: str, path: Path
+    curve: Sequence[CurvePoint],
+    configured: float,
+    baselines: Mapping[str, tuple[float, float | None]],
+    split: str,
+    path: Path,
 ) -> Path:
-    """Draw coverage against selective accuracy as the threshold sweeps, and F1 against the threshold."""
+    """Draw coverage against accuracy on answered items as the threshold sweeps, and F1 by threshold.
+
+    ``baselines`` maps a system to its (coverage, accuracy on answered) operating point.
+    """
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), constrained_layout=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
     points = [p for p in curve if p.selective_accuracy is not None]
     left.plot(
         [p.coverage for p in points],
@@ -130,38 +151,33 @@ def abstention_chart(
         label="ours, threshold swept",
         markersize=4,
     )
-    for p in points:
+    for label, p in _threshold_labels(points):
         left.annotate(
-            f"{p.threshold:.2f}",
+            label,
             (p.coverage, p.selective_accuracy),
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(-4, 5),
             textcoords="offset points",
-            color="#555555",
+            color="#444444",
+            rotation=45,
         )
-    chosen = min(curve, key=lambda p: abs(p.threshold - configured))
-    if chosen.selective_accuracy is not None:
+    chosen = [p for p in points if p.threshold == configured]
+    if chosen:
         left.plot(
-            [chosen.coverage],
-            [chosen.selective_accuracy],
+            [chosen[0].coverage],
+            [chosen[0].selective_accuracy],
             "*",
             color="black",
             markersize=14,
             label=f"ours at configured threshold {configured:.2f}",
         )
-    for name, summary in baselines.items():
-        left.plot(
-            [1.0],
-            [summary.get("accuracy") or 0.0],
-            "s",
-            color=COLORS.get(name),
-            markersize=8,
-            label=f"{name} (never abstains)",
-        )
+    for name, (coverage, accuracy) in baselines.items():
+        if accuracy is not None:
+            left.plot([coverage], [accuracy], "s", color=COLORS.get(name), markersize=8, label=name)
     left.set_xlabel("coverage (share of questions answered)")
     left.set_ylabel("accuracy on the answered questions")
-    left.set_xlim(-0.02, 1.05)
-    left.set_ylim(0, 1.05)
+    left.set_xlim(-0.02, 1.08)
+    left.set_ylim(0, 1.08)
     left.set_title(f"Coverage vs accuracy, {split} split (labels: threshold)")
     left.grid(alpha=0.3)
     left.legend(loc="lower left", fontsize=8)
@@ -180,10 +196,10 @@ def abstention_chart(
     right.plot(xs, [p.accuracy for p in curve], "-o", markersize=4, label="accuracy (all items)", color="#555555")
     right.axvline(configured, color="black", linestyle="--", linewidth=1, label="configured threshold")
     right.set_xlabel("abstention threshold (evidence score)")
-    right.set_ylim(0, 1.05)
-    right.set_title("Ours: abstention quality by threshold")
+    right.set_ylim(0, 1.15)
+    right.set_title(f"Ours: abstention quality by threshold, {split} split")
     right.grid(alpha=0.3)
-    right.legend(loc="center right", fontsize=8)
+    right.legend(loc="upper left", ncols=2, fontsize=8)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

@@ -38,14 +38,21 @@ def evaluate(system: System, items: Sequence[Item], texts: Mapping[str, str], au
     return scores
 
 
+def operating_point(scores: Sequence[ItemScore]) -> tuple[float, float | None]:
+    """Return (coverage, accuracy on the answered items); the latter is None if nothing was answered."""
+    answered = [s for s in scores if not s.abstained]
+    accuracy = sum(s.accuracy for s in answered) / len(answered) if answered else None
+    return len(answered) / len(scores), accuracy
+
+
 def curve_point(threshold: float, scores: Sequence[ItemScore]) -> CurvePoint:
     """Summarize one threshold's scores as coverage (answered share) against accuracy."""
-    answered = [s for s in scores if not s.abstained]
+    coverage, selective_accuracy = operating_point(scores)
     summary = scoring.summarize(scores)
     return CurvePoint(
         threshold=threshold,
-        coverage=len(answered) / len(scores),
-        selective_accuracy=sum(s.accuracy for s in answered) / len(answered) if answered else None,
+        coverage=coverage,
+        selective_accuracy=selective_accuracy,
         accuracy=float(summary["accuracy"] or 0.0),
         abstention_f1=summary["abstention_f1"],
         false_abstention=summary["false_abstention"],

@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval import charts, scoring
-from eval.harness import CurvePoint
+from eval import charts, harness, scoring
 from eval.scoring import ItemScore
 from eval.systems import SYSTEMS
 
@@ -48,7 +47,7 @@ class RunResult:
     generated_at: str
     config: dict[str, Any]
     scores: dict[str, list[ItemScore]]
-    curve: list[CurvePoint] = field(default_factory=list)
+    curve: list[harness.CurvePoint] = field(default_factory=list)
 
     def overall(self) -> dict[str, dict[str, float | int | None]]:
         """Return each system's summary over all reported items."""
@@ -121,7 +120,8 @@ def markdown(run: RunResult, questions: dict[str, str], chart_files: dict[str, s
         "",
         f"Ours ran with abstain_threshold={config['abstain_threshold']}, retrieval={config['retrieval']}, "
         f"backend={config['backend']}, model {config['model']}. Machine: {config['cpu_count']} CPUs, "
-        f"load average {config['load_average']} at the start (latency is wall time per question, after one warm-up).",
+        f"load average {config['load_average']} at the start. Latency is wall time per question after one warm-up; "
+        "on a shared, busy machine treat it as rough (torch's thread pool in the naive build suffers most).",
         "",
         "## Systems",
         "",
@@ -189,7 +189,7 @@ def write(run: RunResult, questions: dict[str, str], out_dir: Path) -> dict[str,
         "categories": charts.category_chart(run.per_category(), run.split, out_dir / "categories.png"),
     }
     if run.curve:
-        baselines = {n: s for n, s in overall.items() if n != "ours"}
+        baselines = {n: harness.operating_point(s) for n, s in run.scores.items() if n != "ours"}
         paths["abstention"] = charts.abstention_chart(
             run.curve, run.config["abstain_threshold"], baselines, run.split, out_dir / "abstention.png"
         )

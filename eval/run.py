@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,11 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         split_sizes={s: len(dataset.select_split(items, s)) for s in dataset.SPLITS},
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         config={
-            "abstain_threshold": threshold,
-            "retrieval": settings.retrieval,
-            "backend": settings.backend,
-            "max_citations": settings.max_citations,
-            "top_passages": settings.top_passages,
+            **{
+                f.name: value
+                for f in fields(settings)
+                if isinstance(value := getattr(settings, f.name), int | float | str | bool)
+            },
             "model": manifest["model"],
             "chunker": manifest["chunker"],
             "cpu_count": os.cpu_count(),

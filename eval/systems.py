@@ -13,10 +13,10 @@ from qa import Answer, Assistant, Citation, Settings
 
 # Display order and one-line descriptions of every system the eval knows.
 SYSTEMS = {
-    "ours": "Ours: hybrid ranking, evidence sentences, abstention",
-    "naive": "Naive LangChain: 500/50 splitter, MiniLM, Chroma top-3",
-    "dense": "Dense only, our chunking",
-    "bm25": "BM25 only, our chunking",
+    "ours": "the Assistant: hybrid (BM25 + dense) ranking, evidence sentences, abstention",
+    "naive": "LangChain tutorial build: 500/50 splitter, the same MiniLM, Chroma top-3 chunks as the answer",
+    "dense": "the Assistant with dense retrieval only (our chunking and composer)",
+    "bm25": "the Assistant with BM25 retrieval only (our chunking and composer)",
 }
 # The tutorial recipe the naive baseline copies.
 NAIVE_CHUNK_SIZE = 500
