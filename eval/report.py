@@ -118,7 +118,7 @@ def markdown(run: RunResult, questions: dict[str, str], chart_files: dict[str, s
         + ", ".join(f"{k} {v}" for k, v in run.split_sizes.items())
         + ".",
         "",
-        f"Ours ran with abstain_threshold={config['abstain_threshold']}, retrieval={config['retrieval']}, "
+        f"Code under test: {config['code']}. Ours ran with abstain_threshold={config['abstain_threshold']}, retrieval={config['retrieval']}, "
         f"backend={config['backend']}, model {config['model']}. Machine: {config['cpu_count']} CPUs, "
         f"load average {config['load_average']} at the start. Latency is wall time per question after one warm-up; "
         "on a shared, busy machine treat it as rough (torch's thread pool in the naive build suffers most).",

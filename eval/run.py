@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -35,6 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="index folder to use (default QA_DATA_DIR if set, else a temporary folder)"
     )
     return parser
+
+
+def code_version() -> str:
+    """Return the git commit of the code under test, marked when qa/ or index/ has uncommitted edits."""
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "qa", "index")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} + uncommitted edits in qa/ or index/" if dirty else commit
 
 
 @contextlib.contextmanager
@@ -88,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                 for f in fields(settings)
                 if isinstance(value := getattr(settings, f.name), int | float | str | bool)
             },
+            "code": code_version(),
             "model": manifest["model"],
             "chunker": manifest["chunker"],
             "cpu_count": os.cpu_count(),
