@@ -67,7 +67,7 @@ _LINE_BREAK = re.compile(r"[ \t\u00a0]*\n[ \t\u00a0]*")
 SCROLL_TO_FIRST_CITE_JS = """() => {
   setTimeout(() => {
     const mark = document.querySelector('#document-view mark');
-    if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'});
+    if (mark) mark.scrollIntoView({block: 'center'});
   }, 100);
 }"""
 
@@ -97,14 +97,16 @@ CSS = """
 .source-card mark.quoted { background: #fff3c4; color: var(--body-text-color); border-radius: 3px; padding: 0 2px; }
 .source-card.related mark.quoted { background: #eeeeee; }
 #examples button { flex: 0 1 auto; }
-#document-view { max-height: 640px; overflow-y: auto; padding: 4px 14px; line-height: 1.55; }
+#document-view .doc-scroll { max-height: 640px; overflow-y: auto; padding: 4px 14px; line-height: 1.55; }
 #document-view .doc-title { font-size: 1.4em; margin: 0.4em 0; }
 #document-view .caption { font-style: italic; color: var(--body-text-color-subdued); }
 #document-view .byline, #document-view .signature { font-weight: 600; }
 #document-view .bio { font-size: 0.92em; border-top: 1px solid var(--border-color-primary); padding-top: 6px; }
 #document-view .comments h3 { margin-top: 1.2em; }
+#document-view .comments ol { list-style: none; padding-left: 0; }
 #document-view .comment { margin-bottom: 0.8em; }
 #document-view .comment-head { font-weight: 600; }
+#document-view p { margin: 0 0 0.7em; }
 #document-view mark.cite { background: #fde68a; color: inherit; border-radius: 3px; padding: 0 2px; }
 #document-view mark.related { background: #e9e9e9; color: inherit; outline: 1px dashed #999; }
 #document-view sup.cite-ref { font-weight: 700; color: #8a5a00; }
@@ -228,7 +230,8 @@ def render_document(text: str, citations: list[Citation], abstained: bool = Fals
             parts.append(f'<h2 class="doc-title">{_highlighted(text, seg.start, seg.end, citations, css, seen)}</h2>')
         elif seg.kind == "comment":
             parts.append(
-                f'<li class="comment" value="{seg.comment}"><div class="comment-head">{_esc(seg.speaker)}</div>'
+                f'<li class="comment" value="{seg.comment}"><div class="comment-head">'
+                f'<span class="comment-number">{seg.comment}.</span> {_esc(seg.speaker)}</div>'
                 f"{block('p', 'comment-text', seg.start, seg.end)}</li>"
             )
         else:
@@ -242,11 +245,12 @@ def render_documents(sources: list[str], text_of: Callable[[str], str], answer: 
     """Return every source document laid out, with ``answer``'s citations highlighted."""
     citations = answer.citations if answer else []
     abstained = bool(answer and answer.abstained)
-    return "".join(
+    documents = "".join(
         f'<div class="document" data-source="{html.escape(source)}">'
         f"{render_document(text_of(source), [c for c in citations if c.source == source], abstained)}</div>"
         for source in sources
     )
+    return f'<div class="doc-scroll">{documents}</div>'
 
 
 def render_heading(text: str) -> str:
@@ -264,7 +268,7 @@ def render_heading(text: str) -> str:
 
 def render_chat_text(text: str) -> str:
     """Return chat text escaped, so neither HTML nor Markdown in it renders (``render_markdown`` is off)."""
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=False)
 
 
 def echo_question(question: Any) -> str:
@@ -354,10 +358,10 @@ def render_status(status: dict[str, Any]) -> str:
             f'<progress max="100" value="{percent}"></progress> You can type a question meanwhile.</div>'
         )
     m = status["manifest"] or {}
-    verb = "built" if m.get("built_now") else "loaded"
+    origin = "built at start-up" if m.get("built_now") else "loaded from disk"
     return (
-        f'<div class="status ready">Ready: index {verb} in {status["load_seconds"]:.1f} s, '
-        f"{m.get('passages', '?')} passages, {m.get('sentences', '?')} sentences, "
+        f'<div class="status ready">Ready in {status["load_seconds"]:.1f} s: index of '
+        f"{m.get('passages', '?')} passages and {m.get('sentences', '?')} sentences {origin}, "
         f"model {_esc(str(m.get('model')))} ({_esc(str(m.get('backend')))}).</div>"
     )
 
@@ -512,9 +516,11 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row(elem_id="examples"):
-                    example_buttons = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0) for q in EXAMPLES]
+                    example_buttons = [
+                        gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0) for q in EXAMPLES
+                    ]
                 with gr.Row():
-                    start_over = gr.Button("Start over", size="sm", elem_id="start-over", scale=0, min_width=0)
+                    start_over = gr.Button("Start over", size="sm", elem_id="start-over", scale=0, min_width=110)
                     feedback_note = gr.Markdown("", elem_id="feedback-note")
             with gr.Column(scale=6), gr.Tabs():
                 with gr.Tab("Sources", id="sources-tab", elem_id="sources-tab"):
@@ -692,6 +698,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
+    """Return a warning when ``host`` lets other machines in and no QA_AUTH sign-in is set, else None."""
+    if auth is not None or is_loopback(host):
+        return None
+    return f"Binding {host} exposes the chat and API to the network without sign-in; set QA_AUTH=user:password."
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``ui.py`` / ``qa serve``."""
     parser = argparse.ArgumentParser(
@@ -716,8 +729,9 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as exc:
         print(f"qa serve: {exc}", file=sys.stderr)
         return 2
-    if auth is None and not is_loopback(args.host):
-        log.warning("Binding %s exposes the chat to the network without sign-in; set QA_AUTH=user:password.", args.host)
+    warning = exposure_warning(args.host, auth)
+    if warning:
+        log.warning(warning)
     app = build_app(Assistant(settings), auth=auth)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Chat at http://{shown}:{args.port}/  (HTTP API docs at /docs). The index loads in the background.")
