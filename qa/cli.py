@@ -58,6 +58,14 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+# Subcommands that own their options: everything after the name goes to their main(argv).
+_DELEGATED = {
+    "eval": ("eval.run", "run the evaluation suite (see eval/README.md)"),
+    "bench": ("eval.bench", "run the benchmark against the naive baseline"),
+    "serve": ("ui", "serve the chat UI and HTTP API"),
+}
+
+
 def _delegate(module: str, argv: list[str]) -> int:
     import importlib
 
@@ -77,19 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("question")
     p_ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p_ask.set_defaults(func=_cmd_ask)
-    for name, module, text in (
-        ("eval", "eval.run", "run the evaluation suite (see eval/README.md)"),
-        ("bench", "eval.bench", "run the benchmark against the naive baseline"),
-        ("serve", "ui", "serve the chat UI and HTTP API"),
-    ):
-        p = sub.add_parser(name, help=text, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=lambda a, m=module: _delegate(m, a.rest))
+    for name, (_module, text) in _DELEGATED.items():
+        sub.add_parser(name, help=text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``qa`` command and return its exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _DELEGATED:
+        return _delegate(_DELEGATED[argv[0]][0], argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -96,9 +96,10 @@ class Engine:
         """Rank evidence for ``question`` and select what to quote."""
         query = resolve(question, history, self.speakers)
         vector = self.embed(self.vocabulary.repair_text(query.text))
+        focus_terms = self._query_terms(query.question)
         ranked = self.scorer.rank(
             query,
-            self._query_terms(query.question),
+            focus_terms,
             self._query_terms(query.context),
             vector,
             self.settings.retrieval,
@@ -109,10 +110,13 @@ class Engine:
             self.scorer,
             ranked,
             query,
+            focus_terms,
             self.texts,
             self.settings.max_citations,
             self.settings.support_ratio,
             self.settings.abstain_threshold,
+            # Baselines (dense or BM25 alone) never abstain, so they get no answer-type check.
+            check_answer_type=self.settings.retrieval == "hybrid",
         )
 
     def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:

@@ -11,22 +11,55 @@ import numpy as np
 from index import Chunk
 from qa.query import Query
 from qa.search import LevelIndex
+from qa.text import fold, stem, terms
 
 # Weights of the sentence evidence score; tuned on the eval tune split (see eval/README.md).
 W_SENTENCE_DENSE = 0.45
 W_PASSAGE_DENSE = 0.2
 W_COVERAGE = 0.35
 W_PARAGRAPH_COVERAGE = 0.1
+# Weight of the passage's reciprocal-rank fusion of dense and BM25 ranks (scaled to 0..1).
+W_PASSAGE_RRF = 0.0
 # Terms borrowed from the previous question count this much of the current question's terms.
 CONTEXT_TERM_WEIGHT = 0.5
+# Framing words ("view", "role", "call") match the text by accident ("in view of"); they count less.
+FRAMING_TERM_WEIGHT = 0.3
 # Added when a sentence's speaker is the one the question names, subtracted when it is another.
 SPEAKER_BONUS = 0.15
+# Title, caption, byline and signature restate the topic; they are evidence only when asked about.
+META_PENALTY = 0.4
+_META_KINDS = frozenset({"title", "caption", "byline", "signature"})
+_ASKS_META = re.compile(r"\b(?:title|headline|caption|image|photo|picture|byline|wrote|written|signed)\b", re.I)
+# Share of the question's known terms the best sentence must hold for a lone unknown term to
+# mean "a detail the document lacks"; tuned on the eval tune split.
+FULL_MATCH = 0.9
+# Words that frame a question rather than name what it asks for; absent from a text, they
+# say nothing about whether the text answers.
+_FRAMING = frozenset(
+    stem(w)
+    for w in """get go goes come stand stands call called calls mean means meaning describe described role point
+    person people thing things kind type way part happen happened take make use write wrote written cite
+    cites refer refers name named known view views argue argues claim claims believe feel look example
+    reason main idea opinion piece writer commenter reader respond response reply""".split()
+)
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
+# Another speaker's view is quoted beside the best sentence at this fraction of its score: the
+# article and its commenters often speak to the same point, and the answer should show both.
+CROSS_SPEAKER_RATIO = 0.7
 # A supporting sentence needs this many words; shorter lines (salutations, signatures) add noise.
 MIN_SUPPORT_WORDS = 4
+# A sentence whose first words point back ("these contacts", "this gesture") continues the one
+# before it: the pair is quoted together when the earlier one is the best evidence.
+_REFERS_BACK = re.compile(
+    r"^(?:[\w’'-]+[\s,;:]+){0,10}?(?:this|these|those|such)\s+(?!is\b|was\b|are\b|were\b)[a-z]{3,}",
+    re.IGNORECASE,
+)
 # Only short sentences get their antecedent quoted too; a long one carries its own subject.
 ANTECEDENT_MAX_CHARS = 160
+# A sentence counts as already quoted when this many of its first characters appear in the last
+# answer: histories often carry shortened quotes.
+QUOTED_PREFIX = 60
 # Two quoted sentences closer than this cosine say the same thing; keep one.
 DUPLICATE_COSINE = 0.9
 
@@ -104,6 +137,13 @@ class EvidenceScorer:
         self.paragraph_terms = paragraph_terms
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
         self.speakers = np.array([u.speaker for u in sentences.units], dtype=object)
+        self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
+
+    def has_variant(self, term: str) -> bool:
+        """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
+        return len(term) >= 4 and any(
+            len(known) >= 4 and (known.startswith(term) or term.startswith(known)) for known in self.idf
+        )
 
     @staticmethod
     def _coverage(weights: dict[str, float], term_sets: list[set[str]]) -> np.ndarray:
@@ -133,26 +173,34 @@ class EvidenceScorer:
                 for i in s_scores.ranking()
             ]
         weights = _weights(
-            [(t, 1.0) for t in focus_terms] + [(t, CONTEXT_TERM_WEIGHT) for t in context_terms],
+            [(t, FRAMING_TERM_WEIGHT if t in _FRAMING else 1.0) for t in focus_terms]
+            + [(t, CONTEXT_TERM_WEIGHT) for t in context_terms],
             self.idf,
             self.unknown_idf,
         )
         coverage = self._coverage(weights, self.sentence_terms)
         paragraph_coverage = self._coverage(weights, self.paragraph_terms)
-        p_dense = self.passages.vectors @ vector
+        p_scores = self.passages.scores(lexical_terms, vector, mode, rrf_k)
+        p_dense = p_scores.dense
+        p_rrf = p_scores.fused * (rrf_k + 1) / 2
         score = (
-            W_SENTENCE_DENSE * s_scores.dense
+            W_PASSAGE_RRF * p_rrf[self.parent]
+            + W_SENTENCE_DENSE * s_scores.dense
             + W_PASSAGE_DENSE * p_dense[self.parent]
             + W_COVERAGE * coverage
             + W_PARAGRAPH_COVERAGE * paragraph_coverage
         )
+        if not _ASKS_META.search(query.question):
+            score = score - META_PENALTY * self.is_meta
         if query.speaker:
             score = score + SPEAKER_BONUS * np.where(self.speakers == query.speaker, 1.0, -1.0)
         elif query.wants_commenter:
             score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
         if query.previous_answer:
+            previous = fold(query.previous_answer)
             quoted = np.array(
-                [texts[u.source][u.start : u.end] in query.previous_answer for u in self.sentences.units], dtype=bool
+                [fold(texts[u.source][u.start : u.end])[:QUOTED_PREFIX] in previous for u in self.sentences.units],
+                dtype=bool,
             )
             score = np.where(quoted, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
         order = np.argsort(-score, kind="stable")
@@ -162,20 +210,54 @@ class EvidenceScorer:
             if np.isfinite(score[i])
         ]
 
-    def with_antecedent(self, e: Evidence, texts: dict[str, str]) -> Chunk:
-        """Return the sentence, widened to the sentence before when it opens with a pronoun."""
-        text = texts[e.unit.source]
-        sentence = text[e.unit.start : e.unit.end]
-        if e.row == 0 or len(sentence) > ANTECEDENT_MAX_CHARS or not _ANAPHORIC_OPENING.match(sentence):
-            return e.unit
-        prev = self.sentences.units[e.row - 1]
+    def _neighbour(self, e: Evidence, offset: int, text: str) -> Chunk | None:
+        """Return the sentence ``offset`` rows away if it is in the same paragraph, else None."""
+        row = e.row + offset
+        if not 0 <= row < len(self.sentences.units):
+            return None
+        other = self.sentences.units[row]
+        first, second = (other, e.unit) if offset < 0 else (e.unit, other)
         same_paragraph = (
-            prev.source == e.unit.source
-            and prev.speaker == e.unit.speaker
-            and prev.section == e.unit.section
-            and "\n" not in text[prev.end : e.unit.start]
+            other.source == e.unit.source
+            and other.speaker == e.unit.speaker
+            and other.section == e.unit.section
+            and "\n" not in text[first.end : second.start]
         )
-        return replace(e.unit, start=prev.start) if same_paragraph else e.unit
+        return other if same_paragraph else None
+
+    def widened(self, e: Evidence, texts: dict[str, str], forward: bool) -> Chunk:
+        """Return the sentence widened to the sentences its pronouns lean on, and (``forward``)
+        to a following sentence that refers back to it ("these contacts", "this gesture")."""
+        text = texts[e.unit.source]
+        unit = e.unit
+        sentence = text[unit.start : unit.end]
+        if len(sentence) <= ANTECEDENT_MAX_CHARS and _ANAPHORIC_OPENING.match(sentence):
+            prev = self._neighbour(e, -1, text)
+            if prev is not None:
+                unit = replace(unit, start=prev.start)
+        if forward:
+            following = self._neighbour(e, 1, text)
+            if following is not None and _REFERS_BACK.match(text[following.start : following.end]):
+                unit = replace(unit, end=following.end)
+        return unit
+
+
+def lacks_the_asked_detail(scorer: EvidenceScorer, focus_terms: list[str], best: Evidence, texts: dict[str, str]) -> bool:
+    """True when the best sentence matches everything the question names but one specific term
+    that the document never uses: the near miss of "Who succeeded Jafari as IRGC commander?".
+
+    Paraphrases differ from the text in several words at once, so exactly one unknown term is
+    the signature of a detail the document lacks.
+    """
+    specific = [t for t in dict.fromkeys(focus_terms) if t not in _FRAMING]
+    unknown = [t for t in specific if t not in scorer.idf and not scorer.has_variant(t)]
+    known = [t for t in specific if t in scorer.idf]
+    if len(unknown) != 1 or not known:
+        return False
+    unit = best.unit
+    present = set(terms(f"{unit.header} {texts[unit.source][unit.start : unit.end]}"))
+    weight = sum(scorer.idf[t] for t in known)
+    return sum(scorer.idf[t] for t in known if t in present) >= FULL_MATCH * weight
 
 
 def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
@@ -215,10 +297,12 @@ def select(
     scorer: EvidenceScorer,
     ranked: list[Evidence],
     query: Query,
+    focus_terms: list[str],
     texts: dict[str, str],
     max_citations: int,
     support_ratio: float,
     threshold: float,
+    check_answer_type: bool = True,
 ) -> Selection:
     """Choose up to ``max_citations`` strong, non-redundant sentences and judge the evidence."""
     if not ranked:
@@ -226,16 +310,27 @@ def select(
     vectors = scorer.sentences.vectors
     best = ranked[0]
     picked = [best]
+    floor = min(support_ratio, CROSS_SPEAKER_RATIO) * best.score
     for e in ranked[1:]:
-        if len(picked) >= max_citations or e.score < support_ratio * best.score:
+        if len(picked) >= max_citations or e.score < floor:
             break
+        same_speaker = any(c.unit.speaker == e.unit.speaker for c in picked)
+        if e.score < (support_ratio if same_speaker else CROSS_SPEAKER_RATIO) * best.score:
+            continue
         if max(float(vectors[e.row] @ vectors[c.row]) for c in picked) >= DUPLICATE_COSINE:
             continue
         if len(texts[e.unit.source][e.unit.start : e.unit.end].split()) < MIN_SUPPORT_WORDS:
             continue
         picked.append(e)
-    chosen = _merge([scorer.with_antecedent(e, texts) for e in picked])
+    chosen = _merge([scorer.widened(e, texts, forward=e is best) for e in picked])
     quoted = [texts[u.source][u.start : u.end] for u in chosen]
     context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
-    abstain = best.score < threshold or wrong_answer_type(query.question, quoted, context)
+    abstain = best.score < threshold or (
+        check_answer_type
+        and (
+            wrong_answer_type(query.question, quoted, context)
+            # A follow-up's own words are too few to judge alone.
+            or (not query.context and lacks_the_asked_detail(scorer, focus_terms, best, texts))
+        )
+    )
     return Selection(chosen, ranked, best.score, abstain)

@@ -47,7 +47,7 @@ class Settings:
     # A sentence is quoted beside the best one only if it scores this fraction of the best score.
     support_ratio: float = 0.8
     # Evidence score under which the assistant abstains; tuned on the eval tune split.
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.25
     # Related passages listed when abstaining.
     related_on_abstain: int = 3
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -13,6 +13,8 @@ _STEMMER = Stemmer.Stemmer("english")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 # "Mac Farland", "MacFarland" and "McFarland" are one name; fold the Gaelic prefix.
 _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
+# One country, many spellings: "U.S.", "US", "USA", "United States" all match "America".
+_AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b|\bUnited States\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words and question words: they say how to ask, not what is asked about.
 STOPWORDS = frozenset(
@@ -28,15 +30,19 @@ STOPWORDS = frozenset(
     text
     """.split()
 )
+_SHORT_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 3)
+# A short unknown word this close to a function word is that word misspelt ("wat" ~ "what": 0.86).
+_STOPWORD_REPAIR_CUTOFF = 0.85
 # Words that typo repair must never produce or consume: too short to compare reliably.
 _MIN_REPAIR_LEN = 5
-# difflib ratio above which an unknown query word is read as a misspelling of a document word.
-_REPAIR_CUTOFF = 0.8
+# difflib ratio above which an unknown query word is read as a misspelling of a document word
+# ("rafsanjny" ~ "rafsanjani" 0.84, "jafary" ~ "jafari" 0.83; but "story" ~ "sorry" is 0.80).
+_REPAIR_CUTOFF = 0.82
 
 
 def fold(text: str) -> str:
     """Return ``text`` normalised for matching: NFKC, straight quotes, lower case, name variants."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    text = _AMERICA.sub("America", unicodedata.normalize("NFKC", text).translate(_QUOTES)).lower()
     return _MAC.sub("mc", text)
 
 
@@ -79,15 +85,19 @@ class Vocabulary:
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def _repair_uncached(self, word: str) -> str:
-        if word in self.words or len(word) < _MIN_REPAIR_LEN or word.isdigit():
+        if word in self.words or word.isdigit():
             return word
+        if len(word) < _MIN_REPAIR_LEN:
+            # Short unknown words are mostly misspelt function words ("wat", "wich", "teh").
+            match = difflib.get_close_matches(word, _SHORT_STOPWORDS, n=1, cutoff=_STOPWORD_REPAIR_CUTOFF)
+            return match[0] if match else word
         candidates = self._by_initial.get(word[0], [])
         match = difflib.get_close_matches(word, candidates, n=1, cutoff=_REPAIR_CUTOFF)
         return match[0] if match else word
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
-        return [self._repair(w) for w in content_words(text)]
+        return [r for r in (self._repair(w) for w in content_words(text)) if r not in STOPWORDS]
 
     def repair_text(self, text: str) -> str:
         """Return ``text`` with misspelt words replaced by the document words they stand for."""
