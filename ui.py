@@ -78,6 +78,7 @@ CSS = """
 .status.ready { background: #eaf7ee; color: #1f6b35; }
 .status.failed { background: #fdecea; color: #8a1c1c; }
 .status progress { vertical-align: middle; margin-left: 8px; }
+#status [data-testid="status-tracker"] { display: none; }
 .doc-heading h1 { margin: 0.2em 0; font-size: 1.5em; }
 .doc-heading p { margin: 0; color: var(--body-text-color-subdued); }
 .panel-note { color: var(--body-text-color-subdued); margin: 4px 0 10px; }
@@ -291,7 +292,7 @@ class IndexStatus:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.done = threading.Event()
-        self.message = "Starting"
+        self.message = "Loading the embedding model and the index"
         self.fraction = 0.0
         self.manifest: dict[str, Any] | None = None
         self.error: str | None = None
@@ -309,7 +310,6 @@ class IndexStatus:
 
     def _load(self) -> None:
         started = time.perf_counter()
-        self._progress("Loading the embedding model and the index", 0.0)
         try:
             self.manifest = self._assistant.load(progress=self._progress)
         except QAError as exc:
@@ -352,10 +352,11 @@ def render_status(status: dict[str, Any]) -> str:
     if status["status"] == "failed":
         return f'<div class="status failed">The index could not be loaded: {_esc(status["message"])}</div>'
     if status["status"] == "loading":
-        percent = round(100 * status["progress"])
+        # Without a value the bar is indeterminate: model loading reports no fraction, only embedding does.
+        value = f' value="{round(100 * status["progress"])}"' if status["progress"] > 0 else ""
         return (
             f'<div class="status loading">Preparing the index: {_esc(status["message"])}…'
-            f'<progress max="100" value="{percent}"></progress> You can type a question meanwhile.</div>'
+            f'<progress max="100"{value}></progress> You can type a question meanwhile.</div>'
         )
     m = status["manifest"] or {}
     origin = "built at start-up" if m.get("built_now") else "loaded from disk"
@@ -411,11 +412,16 @@ class ChatHandlers:
         """Return the Sources and Document panels before any answer."""
         return render_sources(None, self._text_of), render_documents(self.assistant.sources, self._text_of, None)
 
-    def respond(
+    def show_question(
+        self, message: Any, transcript: list[dict[str, Any]] | None
+    ) -> tuple[str, list[dict[str, Any]], Any]:
+        """Echo ``message`` in the chat at once; return (textbox, chat, the question left to answer)."""
+        return "", [*(transcript or []), {"role": "user", "content": render_chat_text(echo_question(message))}], message
+
+    def answer_shown(
         self, message: Any, transcript: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
-    ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str]:
-        """Answer ``message`` in the conversation so far; return (textbox, chat, turns, sources, document)."""
-        transcript = list(transcript or [])
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str]:
+        """Answer the question already shown in the chat; return (chat, turns, sources, document)."""
         turns = list(turns or [])
         history = [(t["question"], t["answer"]["text"]) for t in turns if t["answer"]]
         answer: Answer | None = None
@@ -430,19 +436,21 @@ class ChatHandlers:
             except Exception:
                 log.exception("Answering %r failed", echo_question(message))
                 reply = "Sorry, something went wrong while answering; the server log has the details."
-        question = echo_question(message)
-        transcript += [
-            {"role": "user", "content": render_chat_text(question)},
-            {"role": "assistant", "content": render_chat_text(reply)},
-        ]
+        question = message if isinstance(message, str) else repr(message)
         turns.append({"question": question, "answer": answer.to_dict() if answer else None, "reply": reply})
         return (
-            "",
-            transcript,
+            [*(transcript or []), {"role": "assistant", "content": render_chat_text(reply)}],
             turns,
-            render_sources(answer, self._text_of) if answer else render_sources(None, self._text_of),
+            render_sources(answer, self._text_of),
             render_documents(self.assistant.sources, self._text_of, answer),
         )
+
+    def respond(
+        self, message: Any, transcript: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
+    ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str]:
+        """Show and answer ``message`` in one step; return (textbox, chat, turns, sources, document)."""
+        textbox, shown, question = self.show_question(message, transcript)
+        return (textbox, *self.answer_shown(question, shown, turns))
 
     def start_over(self) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str, str]:
         """Forget the conversation; return (textbox, chat, turns, sources, document) emptied."""
@@ -490,6 +498,8 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
         gr.HTML(render_heading(text))
         status = gr.HTML(render_status(handlers.status.describe()), elem_id="status")
         turns = gr.State([])
+        pending = gr.State(None)
+        timer = gr.Timer(1.0)
         with gr.Row(equal_height=False):
             with gr.Column(scale=5):
                 chatbot = gr.Chatbot(
@@ -528,20 +538,24 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
                 with gr.Tab("Document", id="document-tab", elem_id="document-tab") as document_tab:
                     document = gr.HTML(document_html, elem_id="document-view", js_on_load=None)
 
-        outputs = [textbox, chatbot, turns, sources, document]
-        for trigger in (textbox.submit, send.click):
-            trigger(handlers.respond, [textbox, chatbot, turns], outputs, **private).then(
+        # Two steps: the question shows at once (even while the index loads), then the answer follows.
+        for trigger, source in [(textbox.submit, textbox), (send.click, textbox)] + [
+            (b.click, b) for b in example_buttons
+        ]:
+            trigger(
+                handlers.show_question, [source, chatbot], [textbox, chatbot, pending], queue=False, **private
+            ).then(
+                handlers.answer_shown, [pending, chatbot, turns], [chatbot, turns, sources, document], **private
+            ).then(handlers.poll_status, None, [status, timer], show_progress="hidden", **private).then(
                 None, js=SCROLL_TO_FIRST_CITE_JS, **private
             )
-        for button in example_buttons:
-            button.click(handlers.respond, [button, chatbot, turns], outputs, **private)
+        outputs = [textbox, chatbot, turns, sources, document]
         start_over.click(handlers.start_over, None, outputs, **private)
         chatbot.clear(handlers.start_over, None, outputs, **private)
         chatbot.like(handlers.record_feedback, [turns], feedback_note, **private)
         document_tab.select(None, js=SCROLL_TO_FIRST_CITE_JS, **private)
-        timer = gr.Timer(1.0)
-        timer.tick(handlers.poll_status, None, [status, timer], queue=False, **private)
-        blocks.load(handlers.poll_status, None, [status, timer], queue=False, **private)
+        timer.tick(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
+        blocks.load(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         gr.api(handlers.api_chat, api_name="chat")
     blocks.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
     return blocks

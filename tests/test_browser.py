@@ -83,14 +83,20 @@ def page(browser: object, base_url: str) -> Iterator[object]:
     context.close()
 
 
+def _wait_for_reply(page: object, replies_before: int) -> None:
+    """Wait until a new bot message is in and Gradio's "Loading response" bubble is gone."""
+    page.wait_for_function(
+        """n => document.querySelectorAll('#chat .bot').length > n
+               && !document.querySelector('#chat [aria-label="Loading response"]')""",
+        arg=replies_before,
+    )
+
+
 def _ask(page: object, question: str) -> None:
     replies = page.locator("#chat .bot").count()
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
-    page.wait_for_function(
-        "n => document.querySelectorAll('#chat .bot').length > n && !document.querySelector('#chat .pending')",
-        arg=replies,
-    )
+    _wait_for_reply(page, replies)
 
 
 def test_answer_sources_and_document_highlight_in_a_real_browser(page: object, assistant: Assistant) -> None:
@@ -146,7 +152,7 @@ def test_hostile_markup_in_a_question_does_not_execute_or_load(page: object) -> 
 
 def test_empty_question_gets_a_polite_reply_and_start_over_clears(page: object) -> None:
     page.click("#ask")
-    page.wait_for_function("() => document.querySelectorAll('#chat .bot').length > 0")
+    _wait_for_reply(page, 0)
     assert "The question is empty" in page.locator("#chat .bot").last.inner_text()
 
     page.click("#start-over")

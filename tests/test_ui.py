@@ -332,3 +332,13 @@ def test_bad_qa_auth_stops_start_up_with_a_message(monkeypatch: pytest.MonkeyPat
 
     assert ui.main(["--port", "1"]) == 2
     assert "QA_AUTH must look like user:password" in capsys.readouterr().err
+
+
+def test_question_shows_at_once_even_before_the_index_is_ready(assistant: Assistant, tmp_path: Path) -> None:
+    not_started = ui.ChatHandlers(assistant, ui.IndexStatus(assistant), ui.FeedbackLog(tmp_path / "f.jsonl"))
+
+    textbox, transcript, pending = not_started.show_question("Who <b>is</b> the author?", [])
+
+    assert textbox == "" and pending == "Who <b>is</b> the author?"
+    assert transcript == [{"role": "user", "content": "Who &lt;b&gt;is&lt;/b&gt; the author?"}]
+    assert not not_started.status.done.is_set()
