@@ -9,7 +9,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_huggingface import HuggingFaceEmbeddings
+from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,26 @@ def export_onnx(model_path: str, export_dir: Path) -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_embeddings(model_path: str, backend: str = "torch", cache_dir: Path | None = None) -> HuggingFaceEmbeddings:
-    """Return normalised MiniLM embeddings on the ``torch`` or ``onnx`` backend, loaded once per process."""
+def load_embeddings(model_path: str, backend: str = "onnx", cache_dir: Path | None = None) -> Embeddings:
+    """Return normalised MiniLM embeddings, loaded once per process.
+
+    ``torch``: sentence-transformers through langchain-huggingface. ``onnx``: the same model,
+    exported once by sentence-transformers, run by onnxruntime without importing torch, which
+    keeps a new process's first answer fast. Both give the same vectors (cosine 1.0).
+    """
     _offline()
-    path = model_path
     if backend == "onnx":
+        from index.onnx_encoder import OnnxEncoder
+
         if cache_dir is None:
             raise ValueError("The onnx backend needs a cache_dir for the exported model.")
-        path = str(export_onnx(model_path, cache_dir))
-    else:
-        import torch
+        return OnnxEncoder(export_onnx(model_path, cache_dir), threads=CPU_THREADS)
+    import torch
+    from langchain_huggingface import HuggingFaceEmbeddings
 
-        torch.set_num_threads(CPU_THREADS)
+    torch.set_num_threads(CPU_THREADS)
     return HuggingFaceEmbeddings(
-        model_name=path,
+        model_name=model_path,
         model_kwargs={"device": "cpu", "backend": backend, "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
