@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -360,9 +361,10 @@ def render_status(status: dict[str, Any]) -> str:
         )
     m = status["manifest"] or {}
     origin = "built at start-up" if m.get("built_now") else "loaded from disk"
+    took = f" in {status['load_seconds']:.1f} s" if (status["load_seconds"] or 0) >= 0.1 else ""
     return (
-        f'<div class="status ready">Ready in {status["load_seconds"]:.1f} s: index of '
-        f"{m.get('passages', '?')} passages and {m.get('sentences', '?')} sentences {origin}, "
+        f'<div class="status ready">Ready: index of {m.get("passages", "?")} passages and '
+        f"{m.get('sentences', '?')} sentences {origin}{took}, "
         f"model {_esc(str(m.get('model')))} ({_esc(str(m.get('backend')))}).</div>"
     )
 
@@ -512,7 +514,8 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
                     sanitize_html=True,
                     allow_tags=False,
                     latex_delimiters=[],
-                    buttons=["copy", "copy_all"],
+                    # Copy buttons would copy the escaped value (&amp;, &lt;); selecting the text copies it right.
+                    buttons=[],
                     placeholder="Ask about the article or its comments. Answers quote the text with [n] markers.",
                 )
                 with gr.Row():
@@ -719,6 +722,18 @@ def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     return f"Binding {host} exposes the chat and API to the network without sign-in; set QA_AUTH=user:password."
 
 
+def bind_problem(host: str, port: int) -> str | None:
+    """Return why ``host:port`` cannot be listened on (e.g. already in use), or None if it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Pass another --port or --host."
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``ui.py`` / ``qa serve``."""
     parser = argparse.ArgumentParser(
@@ -742,6 +757,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.load(data_dir=args.data_dir)
     except QAError as exc:
         print(f"qa serve: {exc}", file=sys.stderr)
+        return 2
+    problem = bind_problem(args.host, args.port)
+    if problem:
+        print(f"qa serve: {problem}", file=sys.stderr)
         return 2
     warning = exposure_warning(args.host, auth)
     if warning:

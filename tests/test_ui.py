@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,7 @@ def test_status_line_reports_progress_then_ready(tmp_path: Path) -> None:
     ready = status.describe()
     assert ready["status"] == "ready" and ready["manifest"]["built_now"] is True
     assert ready["model"] == "sentence-transformers/all-MiniLM-L6-v2"
-    assert "built at start-up" in ui.render_status(ready) and "Ready in" in ui.render_status(ready)
+    assert "sentences built at start-up in " in ui.render_status(ready) and "Ready:" in ui.render_status(ready)
 
 
 def test_status_polling_stops_once_loaded(handlers: ui.ChatHandlers) -> None:
@@ -342,3 +343,14 @@ def test_question_shows_at_once_even_before_the_index_is_ready(assistant: Assist
     assert textbox == "" and pending == "Who <b>is</b> the author?"
     assert transcript == [{"role": "user", "content": "Who &lt;b&gt;is&lt;/b&gt; the author?"}]
     assert not not_started.status.done.is_set()
+
+
+def test_a_port_in_use_stops_start_up_with_a_message(capsys: Any) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        assert ui.bind_problem("127.0.0.1", port) is not None
+        assert ui.main(["--port", str(port)]) == 2
+    assert f"Cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
