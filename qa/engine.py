@@ -96,7 +96,8 @@ class Engine:
         """Rank evidence for ``question`` and select what to quote."""
         query = resolve(question, history, self.speakers)
         vector = self.embed(self.vocabulary.repair_text(query.text))
-        focus_terms = self._query_terms(query.question)
+        focus_words = self.vocabulary.repair(query.question)
+        focus_terms = [stem(w) for w in focus_words]
         ranked = self.scorer.rank(
             query,
             focus_terms,
@@ -110,7 +111,7 @@ class Engine:
             self.scorer,
             ranked,
             query,
-            focus_terms,
+            focus_words,
             self.texts,
             self.settings.max_citations,
             self.settings.support_ratio,

@@ -86,6 +86,17 @@ def test_year_question_without_a_year_in_the_evidence_abstains(assistant: Assist
     assert assistant.ask("What year was the JCPOA signed?").abstained
 
 
+def test_near_miss_naming_a_detail_the_document_lacks_abstains(assistant: Assistant) -> None:
+    answer = assistant.ask("Who succeeded Rafsanjani as speaker of the Iranian parliament?")
+    assert answer.abstained
+    assert any("speaker of the Iranian parliament" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["What did the hardliners leak?", "What question does PIERE raise?"])
+def test_paraphrase_with_one_unfamiliar_word_still_answers(assistant: Assistant, question: str) -> None:
+    assert not assistant.ask(question).abstained
+
+
 def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
     question = "What did he say?"
     bare = assistant.ask(question)
