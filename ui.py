@@ -29,8 +29,7 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index import Segment, parse_document
-from qa import Answer, Assistant, Citation, QAError, QuestionError, Settings, SettingsError
+from qa import Answer, Assistant, Citation, QAError, QuestionError, Segment, Settings, SettingsError, layout
 
 log = logging.getLogger("ui")
 
@@ -131,7 +130,7 @@ def speaker_label(citation: Citation) -> str:
 @functools.lru_cache(maxsize=8)
 def _segments(text: str) -> tuple[Segment, ...]:
     """Return the layout of a document (cached: the same few texts are rendered on every answer)."""
-    return tuple(sorted(parse_document(text), key=lambda seg: seg.start))
+    return tuple(layout(text))
 
 
 def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:

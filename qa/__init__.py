@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from index import Segment
 from qa.assistant import Assistant
 from qa.errors import DocumentError, IndexStoreError, QAError, QuestionError, SettingsError
 from qa.records import Answer, Citation
@@ -17,9 +18,11 @@ __all__ = [
     "IndexStoreError",
     "QAError",
     "QuestionError",
+    "Segment",
     "Settings",
     "SettingsError",
     "ask",
+    "layout",
 ]
 
 _default: Assistant | None = None
@@ -33,3 +36,10 @@ def ask(question: str, history: object = None) -> Answer:
         if _default is None:
             _default = Assistant()
     return _default.ask(question, history)
+
+
+def layout(text: str) -> list[Segment]:
+    """Return the structure of a document text: title, byline, paragraphs, bio, comments, in order."""
+    from index import parse_document
+
+    return sorted(parse_document(text), key=lambda segment: segment.start)

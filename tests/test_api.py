@@ -21,9 +21,11 @@ def test_public_names_are_exactly_the_contract() -> None:
             "IndexStoreError",
             "QAError",
             "QuestionError",
+            "Segment",
             "Settings",
             "SettingsError",
             "ask",
+            "layout",
         ]
     )
     for name in qa.__all__:
