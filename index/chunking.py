@@ -9,7 +9,7 @@ from index.sentences import split_sentences
 from index.structure import UNKNOWN_SPEAKER, Segment
 
 # Bump when chunk boundaries or headers change: it is part of every chunk id and of the manifest.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 # Longest passage in characters; ~3 sentences of this article, so a passage stays on one point.
 PASSAGE_MAX_CHARS = 450
 _SKIPPED_KINDS = frozenset({"closing"})
@@ -55,8 +55,8 @@ def _header(segment: Segment, author: str | None) -> str:
     return {
         "title": f"Title of the article{by}:",
         "caption": f"Image caption of the article{by}:",
-        "byline": f"Byline: the article is written{by}:",
-        "signature": f"Signature of the article{by}:",
+        "byline": f"Byline: the author of the article is {author}:",
+        "signature": f"Signature of the author, {author}:",
         "bio": f"About the author, {author}:",
     }.get(segment.kind, f"Article{by}:")
 

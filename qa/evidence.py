@@ -29,7 +29,10 @@ SPEAKER_BONUS = 0.15
 # Title, caption, byline and signature restate the topic; they are evidence only when asked about.
 META_PENALTY = 0.4
 _META_KINDS = frozenset({"title", "caption", "byline", "signature"})
-_ASKS_META = re.compile(r"\b(?:title|headline|caption|image|photo|picture|byline|wrote|written|signed)\b", re.I)
+_ASKS_META = re.compile(
+    r"\b(?:title|headline|caption|image|photo|picture|byline|wrote|written|signed)\b|\bwho\b.*\b(?:author|writer)\b",
+    re.I,
+)
 # Share of the question's known terms the best sentence must hold for a lone unknown term to
 # mean "a detail the document lacks"; tuned on the eval tune split.
 FULL_MATCH = 0.9
