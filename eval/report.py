@@ -13,7 +13,10 @@ from eval.systems import SYSTEMS
 
 SPLIT_POLICY = (
     "Every item belongs to one split. `tune` is the only split used to choose thresholds and weights "
-    "(for example the abstention threshold); `test` is reported and never tuned on."
+    "(for example the abstention threshold); `test` is reported and never tuned on. Disclosure: thresholds "
+    "and weights were set on `tune` only, but the core's developer read the `test` failures once during "
+    "development and added general mechanisms (no per-question rules) in response, so `test` is not fully "
+    "blind; the held-out set behind the core issue is."
 )
 # Summary metrics as (key, short header, long name); shares unless the name says ms.
 COLUMNS = (
