@@ -93,8 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``qa`` command and return its exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in _DELEGATED:
-        return _delegate(_DELEGATED[argv[0]][0], argv[1:])
+    command = next((i for i, a in enumerate(argv) if a in _DELEGATED), None)
+    if command is not None:
+        # `qa --data-dir X serve` means the same as `qa serve --data-dir X`.
+        leading = argparse.ArgumentParser(add_help=False)
+        leading.add_argument("--data-dir")
+        leading.add_argument("-v", "--verbose", action="store_true")
+        known, unknown = leading.parse_known_args(argv[:command])
+        if not unknown:
+            forwarded = argv[command + 1 :] + (["--data-dir", known.data_dir] if known.data_dir else [])
+            return _delegate(_DELEGATED[argv[command]][0], forwarded)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
