@@ -130,10 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     if plan.questions:
         items = items[:: len(items) // plan.questions][: plan.questions]
     console = Console(stderr=True)
-    started, load_before = time.perf_counter(), os.getloadavg()
+    load: list[float] = []
+
+    def say(phase: str) -> None:
+        load.append(round(os.getloadavg()[0], 2))
+        console.log(phase)
+
+    started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     try:
-        results = run_all(plan, items, Workspace(root), console.log)
+        results = run_all(plan, items, Workspace(root), say)
     finally:
         if args.keep:
             console.log(f"work folder kept: {root}")
@@ -144,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         "plan": asdict(plan),
         "questions": len(items),
         "duration_s": round(time.perf_counter() - started, 1),
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
+        # The 1-minute load average at the start of each phase and at the end: how busy the machine was.
+        "load_average": [*load, round(os.getloadavg()[0], 2)],
         "cpus": os.cpu_count(),
     }
     # Piped output gets a width that fits the table, rather than rich's 80-column default.

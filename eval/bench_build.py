@@ -75,9 +75,9 @@ def measure_scaling(
         ours_build, manifest = timed(ours.load)
         grown = NaiveBaseline(folder / "naive", naive.embeddings)
         naive_build, naive_chunks = timed(grown.build, read_sources(paths))
-        ops = {"ours": asker(ours), "naive": lambda item, store=grown: store.search(item.question)}
-        interleave(ops, items[:WARM_UP], 1)
-        t = interleave(ops, items, 1)
+        groups = [{"ours": asker(ours)}, {"naive": lambda item, store=grown: store.search(item.question)}]
+        interleave(groups, items[:WARM_UP], 1)
+        t = interleave(groups, items, 1)
         rows.append({
             "copies": n, "ours_chunks": manifest["chunks"], "naive_chunks": naive_chunks,
             "ours_build_s": ours_build, "ours_manifest_build_s": manifest["build_seconds"],

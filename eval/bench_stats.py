@@ -103,21 +103,32 @@ class Results:
         self.figures.extend(figures)
 
 
-def interleave(ops: Mapping[str, Callable[[T], object]], items: Sequence[T], rounds: int) -> dict[str, Timing]:
-    """Time every op on every item, ``rounds`` times, taking turns per item so noise hits all ops alike.
+def interleave(
+    groups: Sequence[Mapping[str, Callable[[T], object]]], items: Sequence[T], rounds: int, block: int = 10
+) -> dict[str, Timing]:
+    """Time every op of every group on every item, ``rounds`` times; return a timing per op name.
 
-    Each round shuffles the items (seeded), and the op that goes first rotates from item to item.
+    A group is one system's ops. Groups take turns every ``block`` items, so all systems share the
+    machine's noise; within a group the ops take turns per item, so a ratio such as ask ÷ floor
+    compares calls made moments apart. Switching systems only per block keeps one library's busy-
+    waiting worker threads (torch's OpenMP pool spins after each call) from taxing every call of
+    another. Each round shuffles the items (seeded).
     """
-    names = list(ops)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[float]] = {name: [] for group in groups for name in group}
     for r in range(rounds):
         order = list(items)
         random.Random(r).shuffle(order)
-        for j, item in enumerate(order):
-            turn = j % len(names)
-            for name in names[turn:] + names[:turn]:
-                samples[name].append(timed(ops[name], item)[0])
+        for b, start in enumerate(range(0, len(order), block)):
+            for group in _rotated(list(groups), b):
+                for j, item in enumerate(order[start : start + block]):
+                    for name in _rotated(list(group), j):
+                        samples[name].append(timed(group[name], item)[0])
     return {name: Timing.of(values) for name, values in samples.items()}
+
+
+def _rotated(values: list[Any], turn: int) -> list[Any]:
+    turn %= len(values)
+    return values[turn:] + values[:turn]
 
 
 def ms(seconds: float) -> float:
