@@ -50,12 +50,12 @@ QUICK = Plan(rounds=1, questions=12, builds=1, cold_starts=1, http_blocks=2, htt
 class Workspace:
     """A throwaway folder for the run's indexes and logs, plus how to make Assistants and subprocesses."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, data_dir: Path | None = None) -> None:
         self.root = root
         # The bundled article, whatever QA_DOCUMENTS says: the figures are about the default document.
         self.documents = Settings().documents
         # The user's model cache, so the ONNX export made once is reused by every run.
-        self.model_cache = Settings.load().model_cache().resolve()
+        self.model_cache = Settings.load(data_dir=data_dir).model_cache().resolve()
 
     def assistant(self, data_dir: Path, documents: tuple[Path, ...] | None = None, **overrides: str) -> Assistant:
         """Return an Assistant over ``documents`` (default: the bundled one) with its index in ``data_dir``."""
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="the same code path with few iterations (smoke test)")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"where the reports go (default {RESULTS})")
     parser.add_argument("--scales", help="comma-separated copy counts for the scaling figure (default 1,10,100)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="data dir whose model cache to reuse (indexes are built in a temp folder)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (indexes and server logs)")
     return parser
 
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     try:
-        results = run_all(plan, items, Workspace(root), say)
+        results = run_all(plan, items, Workspace(root, args.data_dir), say)
     finally:
         if args.keep:
             console.log(f"work folder kept: {root}")
