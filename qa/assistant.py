@@ -73,6 +73,7 @@ class Assistant:
 
     def load(self, rebuild: bool = False, progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
         """Load the index, building it if missing or stale; return its manifest as a dict."""
+        from index.store import StoreError
         from qa.engine import Engine
 
         with self._lock:
@@ -81,6 +82,8 @@ class Assistant:
                     self._engine = Engine.open(self.settings, self._sources(), rebuild=rebuild, progress=progress)
                 except QAError:
                     raise
+                except StoreError as exc:
+                    raise IndexStoreError(str(exc)) from exc
                 except Exception as exc:
                     raise IndexStoreError(
                         f"Could not open or build the index in {self.settings.data_dir}: {exc}. "

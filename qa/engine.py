@@ -11,7 +11,7 @@ import numpy as np
 
 from index import Chunk
 from index.embedder import load_embeddings
-from index.store import IndexStore, LoadedIndex, SourceDocument, open_client
+from index.store import IndexStore, LoadedIndex, SourceDocument
 from qa.evidence import Evidence, EvidenceScorer, Selection, paragraph_of, select
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
@@ -64,13 +64,10 @@ class Engine:
         progress: Callable[[str, float], None] | None = None,
     ) -> Engine:
         """Load the embedding model and the index (building it if needed) for ``texts``."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         embeddings = load_embeddings(
             settings.resolved_model_path(), settings.backend, cache_dir=settings.model_cache() / "minilm-onnx"
         )
-        store = IndexStore(
-            settings.data_dir, embeddings, settings.model_name, open_client(settings.data_dir, settings.chroma_url)
-        )
+        store = IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url)
         loaded = store.ensure([SourceDocument(s, t) for s, t in texts.items()], rebuild=rebuild, progress=progress)
         return cls(settings, texts, loaded, embeddings)
 
