@@ -296,13 +296,16 @@ def server_env(model_cache: Path | None = None, base: Mapping[str, str] | None =
 def start_server(
     data_dir: Path, log: Path, env: Mapping[str, str] | None = None, timeout: float = START_TIMEOUT_SECONDS
 ) -> ServerProcess:
-    """Start ``python ui.py`` on a free 127.0.0.1 port over ``data_dir`` and wait until /api/health is ready."""
+    """Start ``python ui.py`` on a free 127.0.0.1 port over ``data_dir`` and wait until /api/health is ready.
+
+    ``env`` defaults to this process's environment, ``QA_*`` settings included.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "ui.py"), "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)],
         cwd=ROOT,
-        env=dict(server_env() if env is None else env),
+        env=dict(os.environ if env is None else env),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
