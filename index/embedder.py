@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -25,20 +27,42 @@ def _offline() -> None:
 
 
 def export_onnx(model_path: str, export_dir: Path) -> Path:
-    """Export ``model_path`` to ONNX once, into ``export_dir``; later loads reuse the export."""
+    """Export ``model_path`` to ONNX once, into ``export_dir``; later loads reuse the export.
+
+    The export needs torch; it runs in a child process so the serving process never loads torch
+    (about 450 MB of memory). An unwritable ``export_dir`` falls back to a temporary folder.
+    """
     if (export_dir / "onnx" / "model.onnx").exists():
         return export_dir
-    from sentence_transformers import SentenceTransformer
-
+    try:
+        export_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
+    except OSError as exc:
+        log.warning("Cannot write the ONNX export to %s (%s); using a temporary folder.", export_dir, exc)
+        export_dir = Path(tempfile.mkdtemp(prefix="qa-onnx-")) / "model"
+        staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
     log.info("Exporting the embedding model to ONNX in %s (once)", export_dir)
-    model = SentenceTransformer(model_path, device="cpu", backend="onnx")
-    export_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
-    model.save(str(staging))
+    done = subprocess.run(
+        [sys.executable, "-m", "index.embedder", model_path, str(staging)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not (staging / "onnx" / "model.onnx").exists():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RuntimeError(f"Exporting {model_path} to ONNX failed: {done.stderr.strip()[-500:]}")
     if export_dir.exists():
         shutil.rmtree(export_dir, ignore_errors=True)
     staging.replace(export_dir)
     return export_dir
+
+
+def _export_here(model_path: str, target: str) -> None:
+    """Run the export in this (child) process: load with the ONNX backend, save to ``target``."""
+    _offline()
+    from sentence_transformers import SentenceTransformer
+
+    SentenceTransformer(model_path, device="cpu", backend="onnx").save(target)
 
 
 @lru_cache(maxsize=4)
@@ -65,3 +89,7 @@ def load_embeddings(model_path: str, backend: str = "onnx", cache_dir: Path | No
         model_kwargs={"device": "cpu", "backend": backend, "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
+
+
+if __name__ == "__main__":
+    _export_here(sys.argv[1], sys.argv[2])

@@ -64,11 +64,15 @@ class Engine:
         progress: Callable[[str, float], None] | None = None,
     ) -> Engine:
         """Load the embedding model and the index (building it if needed) for ``texts``."""
+        report = progress or (lambda _message, _fraction: None)
+        report("Loading the embedding model (the first run also exports it to ONNX)", 0.05)
         embeddings = load_embeddings(
             settings.resolved_model_path(), settings.backend, cache_dir=settings.model_cache() / "minilm-onnx"
         )
+        report("Opening the index", 0.3)
         store = IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url)
         loaded = store.ensure([SourceDocument(s, t) for s, t in texts.items()], rebuild=rebuild, progress=progress)
+        report("Preparing search", 0.95)
         return cls(settings, texts, loaded, embeddings)
 
     def describe(self) -> dict[str, Any]:

@@ -279,6 +279,17 @@ def lacks_the_asked_detail(
     return sum(scorer.idf[t] for t in known if t in present) >= FULL_MATCH * weight
 
 
+def mostly_foreign_script(question: str) -> bool:
+    """True when most letters of ``question`` are outside the Latin script.
+
+    The document and MiniLM are English; such a question matches no word, and its dense score
+    is noise (a Persian question once scored like a paraphrase), so it cannot be judged.
+    """
+    letters = [c for c in question if c.isalpha()]
+    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
+    return bool(letters) and latin < 0.5 * len(letters)
+
+
 def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
     """True when the evidence cannot hold what the question asks for: a year, a date or a count.
 
@@ -347,7 +358,8 @@ def select(
     abstain = best.score < threshold or (
         check_answer_type
         and (
-            wrong_answer_type(query.question, quoted, context)
+            mostly_foreign_script(query.question)
+            or wrong_answer_type(query.question, quoted, context)
             # A follow-up's own words are too few to judge alone.
             or (not query.context and lacks_the_asked_detail(scorer, focus_words, best, texts))
         )

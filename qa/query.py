@@ -23,6 +23,8 @@ _ANAPHORA = frozenset(
     he him his she her hers they them their theirs it its that this those these there then else also
     """.split()
 )
+# Characters kept of each history turn: several answers' worth.
+MAX_TURN_CHARS = 8000
 _MORE = frozenset(["else", "other", "more", "another", "too", "also"])
 
 
@@ -89,7 +91,8 @@ def normalize_history(history: Any, max_turns: int) -> list[Turn]:
             )
     if pending_user is not None:
         turns.append(Turn(pending_user, ""))
-    return turns[-max_turns:]
+    # Only the start of a turn matters for follow-ups; a huge pasted turn must not cost seconds.
+    return [Turn(t.user[:MAX_TURN_CHARS], t.assistant[:MAX_TURN_CHARS]) for t in turns[-max_turns:]]
 
 
 class SpeakerFinder:
