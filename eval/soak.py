@@ -276,13 +276,18 @@ class ServerProcess:
 
     def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL if it does not exit within 20 s."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL if it does not exit within 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def server_env(model_cache: Path | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:

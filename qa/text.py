@@ -111,7 +111,3 @@ class Vocabulary:
             return word if repaired == folded else repaired
 
         return re.sub(r"[^\W_]+(?:['’][^\W_]+)?", fix, text)
-
-    def known(self, word: str) -> bool:
-        """True when ``word`` (folded) occurs in the indexed text."""
-        return word in self.words

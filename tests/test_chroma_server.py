@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eval.soak import free_port
+from eval.soak import free_port, stop_process
 from qa import Assistant, IndexStoreError, Settings
 from qa.cli import main as qa_main
 
@@ -57,13 +57,8 @@ class ChromaServer:
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
 
 
 @pytest.fixture

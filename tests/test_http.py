@@ -17,6 +17,8 @@ import httpx
 import pytest
 from gradio_client import Client
 
+from eval.soak import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT = 240.0
@@ -91,12 +93,7 @@ def _start(data_dir: Path, model_cache: Path, log: Path, auth: str | None = None
 
 
 def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="module")
