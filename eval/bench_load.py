@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 import subprocess
@@ -125,35 +126,37 @@ class Server:
 
 
 def run_load(url: str, payloads: Sequence[Mapping[str, Any]], clients: int, requests: int) -> LoadResult:
-    """Send ``requests`` POSTs to ``url`` from ``clients`` threads, cycling through ``payloads``."""
-    result = LoadResult()
-    lock = threading.Lock()
-    counter = itertools.count()
+    """Send ``requests`` POSTs to ``url`` from ``clients`` concurrent clients, cycling through ``payloads``.
 
-    def client() -> None:
-        with httpx.Client(timeout=30.0) as http:
+    The clients are coroutines on one event loop, each with its own connection: on 2 shared cores a
+    thread per client cost the load generator twice the CPU (3.5 vs 1.5 ms a request), taken from the server.
+    """
+    return asyncio.run(_load(url, payloads, clients, requests))
+
+
+async def _load(url: str, payloads: Sequence[Mapping[str, Any]], clients: int, requests: int) -> LoadResult:
+    result = LoadResult()
+    counter = itertools.count()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as http:
+
+        async def client() -> None:
             while (i := next(counter)) < requests:
                 started = time.perf_counter()
                 try:
-                    response = http.post(url, json=payloads[i % len(payloads)])
+                    response = await http.post(url, json=payloads[i % len(payloads)])
                     ok = response.status_code == 200 and "text" in response.json()
                     problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
                 except (httpx.HTTPError, ValueError) as exc:
                     ok, problem = False, f"{type(exc).__name__}: {exc}"
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if ok:
-                        result.latencies.append(elapsed)
-                    else:
-                        result.errors += 1
-                        if len(result.error_samples) < 5:
-                            result.error_samples.append(problem)
+                if ok:
+                    result.latencies.append(time.perf_counter() - started)
+                else:
+                    result.errors += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(problem)
 
-    threads = [threading.Thread(target=client, name=f"client-{n}") for n in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    result.seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        result.seconds = time.perf_counter() - started
     return result
