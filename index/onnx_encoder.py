@@ -40,10 +40,13 @@ class OnnxEncoder(Embeddings):
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Return an (n, 384) float32 array of unit-length embeddings."""
+        # Batching texts of similar length keeps padding, i.e. wasted work, low.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
         out = []
-        for i in range(0, len(texts), BATCH):
+        for i in range(0, len(ordered), BATCH):
             with self._lock:
-                batch = self._tokenizer.encode_batch(texts[i : i + BATCH])
+                batch = self._tokenizer.encode_batch(ordered[i : i + BATCH])
             ids = np.array([b.ids for b in batch], dtype=np.int64)
             mask = np.array([b.attention_mask for b in batch], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
@@ -51,7 +54,11 @@ class OnnxEncoder(Embeddings):
             weights = mask[..., None].astype(np.float32)
             pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 384), dtype=np.float32)
+        if not out:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = np.empty((len(texts), out[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(out)
+        return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents (LangChain ``Embeddings`` interface)."""

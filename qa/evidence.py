@@ -71,6 +71,9 @@ ANTECEDENT_MAX_CHARS = 160
 # A sentence counts as already quoted when this many of its first characters appear in the last
 # answer: histories often carry shortened quotes.
 QUOTED_PREFIX = 60
+# Sentences kept in the ranking handed to selection: far more than an answer or the related
+# passages ever use, and independent of document size.
+RANKED_KEEP = 64
 # Two quoted sentences closer than this cosine say the same thing; keep one.
 DUPLICATE_COSINE = 0.9
 
@@ -145,7 +148,8 @@ class EvidenceScorer:
         passage_row = {u.id: i for i, u in enumerate(passages.units)}
         self.parent = np.array([passage_row[u.parent] for u in sentences.units], dtype=np.int64)
         # Each sentence's whole paragraph: context such as a year two sentences earlier.
-        self.paragraph_terms = paragraph_terms
+        self.sentence_postings = self._postings(sentence_terms)
+        self.paragraph_postings = self._postings(paragraph_terms)
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
         self.speakers = np.array([u.speaker for u in sentences.units], dtype=object)
         self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
@@ -157,12 +161,25 @@ class EvidenceScorer:
         )
 
     @staticmethod
-    def _coverage(weights: dict[str, float], term_sets: list[set[str]]) -> np.ndarray:
+    def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
+        rows: dict[str, list[int]] = {}
+        for i, ts in enumerate(term_sets):
+            for t in ts:
+                rows.setdefault(t, []).append(i)
+        return {t: np.array(r, dtype=np.int64) for t, r in rows.items()}
+
+    @staticmethod
+    def _coverage(weights: dict[str, float], postings: dict[str, np.ndarray], n: int) -> np.ndarray:
+        # Inverted lists keep this proportional to the matches, not to the number of sentences.
+        covered = np.zeros(n, dtype=np.float32)
         total = sum(weights.values())
         if total == 0:
-            return np.zeros(len(term_sets), dtype=np.float32)
-        items = list(weights.items())
-        return np.array([sum(w for t, w in items if t in ts) for ts in term_sets], dtype=np.float32) / total
+            return covered
+        for term, w in weights.items():
+            rows = postings.get(term)
+            if rows is not None:
+                covered[rows] += w
+        return covered / total
 
     def rank(
         self,
@@ -181,7 +198,7 @@ class EvidenceScorer:
             s_scores = self.sentences.scores(lexical_terms, vector, mode, rrf_k)
             return [
                 Evidence(self.sentences.units[i], int(i), 1.0, float(s_scores.dense[i]), 0.0)
-                for i in s_scores.ranking()
+                for i in s_scores.ranking()[:RANKED_KEEP]
             ]
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
@@ -192,8 +209,9 @@ class EvidenceScorer:
             self.idf,
             self.unknown_idf,
         )
-        coverage = self._coverage(weights, self.sentence_terms)
-        paragraph_coverage = self._coverage(weights, self.paragraph_terms)
+        n = len(self.sentence_terms)
+        coverage = self._coverage(weights, self.sentence_postings, n)
+        paragraph_coverage = self._coverage(weights, self.paragraph_postings, n)
         p_dense = self.passages.vectors @ vector
         score = (
             W_SENTENCE_DENSE * dense
@@ -214,7 +232,7 @@ class EvidenceScorer:
                 dtype=bool,
             )
             score = np.where(quoted, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
-        order = np.argsort(-score, kind="stable")
+        order = np.argsort(-score, kind="stable")[:RANKED_KEEP]
         return [
             Evidence(self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]))
             for i in order
