@@ -100,7 +100,7 @@ def run_all(plan: Plan, items: list[Item], space: Workspace, say: Callable[[str]
     say("HTTP under load, and memory")
     measure_http(results, *served, items, space.env, space.root, plan.http_blocks, plan.http_block_requests)
     text = space.documents[0].read_text(encoding="utf-8")
-    measure_scaling(results, space.assistant, naive, text, items, plan.scales, space.root, say)
+    measure_scaling(results, space.assistant, naive, text, items, plan.scales, plan.rounds, space.root, say)
     return results
 
 

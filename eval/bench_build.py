@@ -62,10 +62,11 @@ def measure_scaling(
     text: str,
     items: Sequence[Item],
     scales: Sequence[int],
+    rounds: int,
     work: Path,
     say: Callable[[str], None],
 ) -> None:
-    """For each N in ``scales``: build both systems over N copies, then time one pass of queries."""
+    """For each N in ``scales``: build both systems over N copies, then time ``rounds`` passes of queries."""
     rows: list[dict[str, Any]] = []
     for n in scales:
         say(f"scaling: {n}× the document")
@@ -77,7 +78,7 @@ def measure_scaling(
         naive_build, naive_chunks = timed(grown.build, read_sources(paths))
         groups = [{"ours": asker(ours)}, {"naive": lambda item, store=grown: store.search(item.question)}]
         interleave(groups, items[:WARM_UP], 1)
-        t = interleave(groups, items, 1)
+        t = interleave(groups, items, rounds)
         rows.append({
             "copies": n, "ours_chunks": manifest["chunks"], "naive_chunks": naive_chunks,
             "ours_build_s": ours_build, "ours_manifest_build_s": manifest["build_seconds"],
