@@ -9,7 +9,7 @@ from index.sentences import split_sentences
 from index.structure import UNKNOWN_SPEAKER, Segment
 
 # Bump when chunk boundaries or headers change: it is part of every chunk id and of the manifest.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 # Longest passage in characters; ~3 sentences of this article, so a passage stays on one point.
 PASSAGE_MAX_CHARS = 450
 _SKIPPED_KINDS = frozenset({"closing"})
@@ -61,8 +61,9 @@ def _header(segment: Segment, author: str | None) -> str:
     }.get(segment.kind, f"Article{by}:")
 
 
-def _chunk_id(doc_hash: str, level: str, start: int, end: int) -> str:
-    key = f"{doc_hash}:{CHUNKER_VERSION}:{level}:{start}:{end}"
+def _chunk_id(source: str, doc_hash: str, level: str, start: int, end: int) -> str:
+    # The source id is part of the key: one text indexed under two names gives two sets of chunks.
+    key = f"{source}:{doc_hash}:{CHUNKER_VERSION}:{level}:{start}:{end}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -94,10 +95,10 @@ def chunk_document(source: str, text: str, segments: list[Segment]) -> list[Chun
                 comment=segment.comment,
                 header=header,
             )
-            passage_id = _chunk_id(doc_hash, "passage", start, end)
+            passage_id = _chunk_id(source, doc_hash, "passage", start, end)
             chunks.append(Chunk(id=passage_id, level="passage", start=start, end=end, **common))
             for sentence in group:
-                sentence_id = _chunk_id(doc_hash, "sentence", sentence.start, sentence.end)
+                sentence_id = _chunk_id(source, doc_hash, "sentence", sentence.start, sentence.end)
                 chunks.append(
                     Chunk(
                         id=sentence_id,

@@ -151,14 +151,19 @@ class EvidenceScorer:
         self.sentence_postings = self._postings(sentence_terms)
         self.paragraph_postings = self._postings(paragraph_terms)
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
-        self.speakers = np.array([u.speaker for u in sentences.units], dtype=object)
+        self.speaker_id = {name: i for i, name in enumerate(dict.fromkeys(u.speaker for u in sentences.units))}
+        self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
+        self._folded_prefixes: list[str] | None = None
+        self._variants: dict[str, bool] = {}
         self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
 
     def has_variant(self, term: str) -> bool:
         """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
-        return len(term) >= 4 and any(
-            len(known) >= 4 and (known.startswith(term) or term.startswith(known)) for known in self.idf
-        )
+        if term not in self._variants:
+            self._variants[term] = len(term) >= 4 and any(
+                len(known) >= 4 and (known.startswith(term) or term.startswith(known)) for known in self.idf
+            )
+        return self._variants[term]
 
     @staticmethod
     def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
@@ -222,17 +227,20 @@ class EvidenceScorer:
         if not _ASKS_META.search(query.question):
             score = score - META_PENALTY * self.is_meta
         if query.speaker:
-            score = score + SPEAKER_BONUS * np.where(self.speakers == query.speaker, 1.0, -1.0)
+            score = score + SPEAKER_BONUS * np.where(self.speakers == self.speaker_id.get(query.speaker, -1), 1.0, -1.0)
         elif query.wants_commenter:
             score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
         if query.previous_answer:
+            if self._folded_prefixes is None:
+                self._folded_prefixes = [
+                    fold(texts[u.source][u.start : u.end])[:QUOTED_PREFIX] for u in self.sentences.units
+                ]
             previous = fold(query.previous_answer)
-            quoted = np.array(
-                [fold(texts[u.source][u.start : u.end])[:QUOTED_PREFIX] in previous for u in self.sentences.units],
-                dtype=bool,
-            )
+            quoted = np.array([p in previous for p in self._folded_prefixes], dtype=bool)
             score = np.where(quoted, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
-        order = np.argsort(-score, kind="stable")[:RANKED_KEEP]
+        keep = min(RANKED_KEEP, len(score))
+        top = np.argpartition(-score, keep - 1)[:keep]
+        order = top[np.argsort(-score[top], kind="stable")]
         return [
             Evidence(self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]))
             for i in order

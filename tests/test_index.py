@@ -68,3 +68,13 @@ def test_any_plain_text_document_can_be_indexed_and_asked(tmp_path: Path) -> Non
     assert answer.citations[0].source == "notes"
     assert answer.citations[0].speaker == "Unknown"
     assert "1871" in answer.text
+
+
+def test_the_same_text_under_two_names_is_indexed_twice(tmp_path: Path, document_text: str) -> None:
+    first, second = tmp_path / "copy-a.txt", tmp_path / "copy-b.txt"
+    first.write_text(document_text, encoding="utf-8")
+    second.write_text(document_text, encoding="utf-8")
+    single = Assistant(Settings.load(data_dir=tmp_path / "one", documents=[first])).load()
+    both = Assistant(Settings.load(data_dir=tmp_path / "two", documents=[first, second])).load()
+    assert both["chunks"] == 2 * single["chunks"]
+    assert sorted(both["sources"]) == ["copy-a", "copy-b"]
