@@ -45,13 +45,9 @@ def measure_build(
 def write_copies(text: str, n: int, folder: Path) -> list[Path]:
     """Write ``text`` ``n`` times as distinct files in ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        # Copy i ends in i extra newlines: byte-identical copies collide in ours' chunk ids, which hash
-        # the text and offsets but not the source (reported to the core owner).
-        path = folder / f"copy-{i:03d}.txt"
-        path.write_text(text + "\n" * i, encoding="utf-8")
-        paths.append(path)
+    paths = [folder / f"copy-{i:03d}.txt" for i in range(n)]
+    for path in paths:
+        path.write_text(text, encoding="utf-8")
     return paths
 
 

@@ -270,8 +270,8 @@ def _markdown(figures: Sequence[Figure], details: Mapping[str, Any], run: Mappin
         f"alternating blocks of {run['plan']['http_block_requests']} requests each, from 16 concurrent clients "
         "(httpx coroutines, one connection each) in the benchmark's process, on the same 2 cores, cycling through "
         "the eval questions. Peak RSS sums the server's process tree, sampled every 50 ms.",
-        "- Scaling: the document written N times as distinct files (copy i ends in i extra newlines, see "
-        "the analysis) and indexed as N sources. Then the same rounds over the questions as the warm figures, with "
+        "- Scaling: the document written N times as distinct files, byte for byte the same, and indexed as N "
+        "sources. Then the same rounds over the questions as the warm figures, with "
         "every corpus of both systems interleaved, so the growth ratios compare calls made under the same load.",
     ]
     if ANALYSIS.exists():
