@@ -83,7 +83,8 @@ class Figure:
             "unit": self.unit,
             "ours": self.ours,
             "naive": self.naive,
-            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            # Four significant digits: small ratios (0.02) keep their precision too.
+            "ratio": None if self.ratio is None else float(f"{self.ratio:.4g}"),
             "target": self.target,
             "met": self.met,
             "note": self.note,
