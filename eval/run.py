@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {','.join(SYSTEMS)}")
     parser.add_argument("--quick", action="store_true", help="skip the abstention-threshold sweep")
     parser.add_argument(
+        "--questions",
+        type=Path,
+        default=dataset.QUESTIONS,
+        help="question set in the eval/questions.jsonl format (default: the bundled set)",
+    )
+    parser.add_argument(
         "--data-dir", type=Path, help="index folder to use (default QA_DATA_DIR if set, else a temporary folder)"
     )
     return parser
@@ -74,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or "ours" not in names:
         print(f"qa eval: --systems must include 'ours' and only {list(SYSTEMS)}; got {names}.", file=sys.stderr)
         return 2
-    items = dataset.load_items()
+    try:
+        items = dataset.load_items(args.questions)
+    except (OSError, ValueError) as exc:
+        print(f"qa eval: cannot use the question set {args.questions}: {exc}", file=sys.stderr)
+        return 2
     selected = dataset.select_split(items, args.split)
     started_load = os.getloadavg()
     with index_dir(args.data_dir) as data_dir:

@@ -9,9 +9,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index import Chunk
+from qa.checks import (
+    FRAMING,
+    DocumentNames,
+    asks_beyond_names,
+    lacks_named_answer,
+    lacks_the_asked_detail,
+    mostly_foreign_script,
+    wrong_answer_type,
+)
 from qa.query import Query
 from qa.search import LevelIndex
-from qa.text import fold, stem, terms
+from qa.text import fold, stem
 
 # Weights of the sentence evidence score; tuned on the eval tune split (see eval/README.md).
 W_SENTENCE_DENSE = 0.45
@@ -30,28 +39,6 @@ _META_KINDS = frozenset({"title", "caption", "byline", "signature"})
 _ASKS_META = re.compile(
     r"\b(?:title|headline|caption|image|photo|picture|byline|wrote|written|signed)\b|\bwho\b.*\b(?:author|writer)\b",
     re.I,
-)
-# Share of the question's known terms the best sentence must hold for a lone unknown term to
-# mean "a detail the document lacks"; tuned on the eval tune split.
-FULL_MATCH = 0.9
-# The question must name at least this many things the document has: with fewer, one unknown
-# word is as likely a paraphrase ("What did the hardliners leak?") as a missing detail.
-MIN_KNOWN_TERMS = 2
-# Words at least this common in English (Zipf scale: 5 = once per 100,000 words; "work" 6.0,
-# "succeeded" 4.1, "phd" 4.1) are everyday words a paraphrase uses, not a specific detail.
-EVERYDAY_ZIPF = 5.0
-# Words that frame a question rather than name what it asks for (among them the reporting verbs
-# of attribution questions: "raise", "stress", "claim"); absent from a text, they say nothing
-# about whether the text answers.
-_FRAMING = frozenset(
-    stem(w)
-    for w in """get go goes come stand stands call called calls mean means meaning describe described role point
-    person people thing things kind type way part happen happened take make use write wrote written cite
-    cites refer refers name named known view views argue argues claim claims believe feel look example
-    reason main idea opinion piece writer commenter reader respond response reply question ask asks
-    raise raises state states suggest suggests note notes stress stresses emphasize emphasise highlight
-    highlights observe remark explain explains propose insist assert complain warn warns admit deny
-    recall recalls quote quotes mention mentions""".split()
 )
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
@@ -77,20 +64,6 @@ RANKED_KEEP = 64
 # Two quoted sentences closer than this cosine say the same thing; keep one.
 DUPLICATE_COSINE = 0.9
 
-_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
-_DATE = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b|\bcentury\b|\bdecades?\b|\b(?:19|20)th\b", re.IGNORECASE)
-_COUNT = re.compile(
-    r"\b(?!(?:1[5-9]|20)\d\d\b)\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|hundred|thousand|million|dozen)\b",
-    re.IGNORECASE,
-)
-_WHEN = re.compile(
-    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
-)
-_HOW_MANY = re.compile(
-    r"\bhow\s+(?:many|much|old)\b|\b(?:what|which)\s+(?:\w+\s+)?(?:number|percentage|amount|figure|sum)\b",
-    re.IGNORECASE,
-)
 # A sentence opening with one of these leans on the sentence before it, so quote both.
 _ANAPHORIC_OPENING = re.compile(
     r"^(?:it|this|that|these|those|they|he|she|his|her|their|its|such|for this|in this)\b", re.IGNORECASE
@@ -116,6 +89,7 @@ class Selection:
     ranked: list[Evidence]
     evidence_score: float
     abstain: bool
+    reason: str | None = None
 
 
 def _weights(terms_with_weight: list[tuple[str, float]], idf: dict[str, float], unknown: float) -> dict[str, float]:
@@ -134,6 +108,7 @@ class EvidenceScorer:
         sentences: LevelIndex,
         sentence_terms: list[set[str]],
         paragraph_terms: list[set[str]],
+        segments: list[str],
     ) -> None:
         self.passages = passages
         self.sentences = sentences
@@ -155,6 +130,10 @@ class EvidenceScorer:
         self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
         self._folded_prefixes: list[str] | None = None
         self._variants: dict[str, bool] = {}
+        # The text of each sentence's segment (its paragraph, or its whole comment) and the names
+        # the document uses: a question about a rare name needs evidence that names it.
+        self.segments = segments
+        self.names = DocumentNames.from_segments(list(dict.fromkeys(segments)))
         self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
 
     def has_variant(self, term: str) -> bool:
@@ -209,7 +188,7 @@ class EvidenceScorer:
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
         dense = self.sentences.vectors @ vector
         weights = _weights(
-            [(t, FRAMING_TERM_WEIGHT if t in _FRAMING else 1.0) for t in focus_terms]
+            [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms]
             + [(t, CONTEXT_TERM_WEIGHT) for t in context_terms],
             self.idf,
             self.unknown_idf,
@@ -279,64 +258,25 @@ class EvidenceScorer:
         return unit
 
 
-def lacks_the_asked_detail(
-    scorer: EvidenceScorer, focus_words: list[str], best: Evidence, texts: dict[str, str]
-) -> bool:
-    """True when the best sentence matches everything the question names but one specific word
-    that the document never uses: the near miss of "Who succeeded Jafari as IRGC commander?".
-
-    Paraphrases differ from the text in several words at once, and in everyday words ("work",
-    "job"); exactly one unknown, uncommon word is the signature of a detail the document lacks.
-    """
-    from wordfreq import zipf_frequency
-
-    specific = [(w, stem(w)) for w in dict.fromkeys(focus_words) if stem(w) not in _FRAMING]
-    unknown = [
-        w
-        for w, t in specific
-        if t not in scorer.idf and not scorer.has_variant(t) and zipf_frequency(w, "en") < EVERYDAY_ZIPF
-    ]
-    known = [t for _, t in specific if t in scorer.idf]
-    if len(unknown) != 1 or len(known) < MIN_KNOWN_TERMS:
-        return False
-    unit = best.unit
-    present = set(terms(f"{unit.header} {texts[unit.source][unit.start : unit.end]}"))
-    weight = sum(scorer.idf[t] for t in known)
-    return sum(scorer.idf[t] for t in known if t in present) >= FULL_MATCH * weight
-
-
-def mostly_foreign_script(question: str) -> bool:
-    """True when most letters of ``question`` are outside the Latin script.
-
-    The document and MiniLM are English; such a question matches no word, and its dense score
-    is noise (a Persian question once scored like a paraphrase), so it cannot be judged.
-    """
-    letters = [c for c in question if c.isalpha()]
-    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
-    return bool(letters) and latin < 0.5 * len(letters)
-
-
-def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
-    """True when the evidence cannot hold what the question asks for: a year, a date or a count.
-
-    ``quoted`` are the chosen spans; ``context`` their surrounding passages, which must hold
-    any year the question names.
-    """
-    for year in _YEAR.findall(question):
-        if not any(year in c for c in context):
-            return True
-    if _WHEN.search(question):
-        return not any(_DATE.search(q) for q in quoted)
-    if _HOW_MANY.search(question):
-        return not any(_COUNT.search(q) for q in quoted)
-    return False
-
-
 def paragraph_of(text: str, unit: Chunk) -> str:
     """Return the line (paragraph) of ``text`` that holds ``unit``."""
     start = text.rfind("\n", 0, unit.start) + 1
     end = text.find("\n", unit.end)
     return text[start : len(text) if end == -1 else end]
+
+
+def segment_texts(units: list[Chunk], texts: dict[str, str]) -> list[str]:
+    """Return the text of each sentence's segment: its whole comment, or else its paragraph."""
+    comments: dict[tuple[str, int], tuple[int, int]] = {}
+    for u in units:
+        if u.section == "comment" and u.comment is not None:
+            start, end = comments.get((u.source, u.comment), (u.start, u.end))
+            comments[(u.source, u.comment)] = (min(start, u.start), max(end, u.end))
+    out = []
+    for u in units:
+        span = comments.get((u.source, u.comment)) if u.section == "comment" and u.comment is not None else None
+        out.append(texts[u.source][span[0] : span[1]] if span else paragraph_of(texts[u.source], u))
+    return out
 
 
 def _merge(spans: list[Chunk]) -> list[Chunk]:
@@ -362,7 +302,7 @@ def select(
 ) -> Selection:
     """Choose up to ``max_citations`` strong, non-redundant sentences and judge the evidence."""
     if not ranked:
-        return Selection([], ranked, 0.0, True)
+        return Selection([], ranked, 0.0, True, "no evidence")
     vectors = scorer.sentences.vectors
     best = ranked[0]
     picked = [best]
@@ -378,16 +318,44 @@ def select(
         if len(texts[e.unit.source][e.unit.start : e.unit.end].split()) < MIN_SUPPORT_WORDS:
             continue
         picked.append(e)
-    chosen = _merge([scorer.widened(e, texts, forward=e is best) for e in picked])
-    quoted = [texts[u.source][u.start : u.end] for u in chosen]
+    spans = [scorer.widened(e, texts, forward=e is best) for e in picked]
+    chosen = _merge(spans)
+    # The best span first, then the rest in document order.
+    quoted = [texts[u.source][u.start : u.end] for u in [spans[0], *chosen]]
     context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
-    abstain = best.score < threshold or (
-        check_answer_type
-        and (
-            mostly_foreign_script(query.question)
-            or wrong_answer_type(query.question, quoted, context)
-            # A follow-up's own words are too few to judge alone.
-            or (not query.context and lacks_the_asked_detail(scorer, focus_words, best, texts))
-        )
-    )
-    return Selection(chosen, ranked, best.score, abstain)
+    reason = "weak evidence" if best.score < threshold else None
+    if reason is None and check_answer_type:
+        reason = abstain_reason(scorer, query, focus_words, best, quoted, context, texts)
+    return Selection(chosen, ranked, best.score, reason is not None, reason)
+
+
+def abstain_reason(
+    scorer: EvidenceScorer,
+    query: Query,
+    focus_words: list[str],
+    best: Evidence,
+    quoted: list[str],
+    context: list[str],
+    texts: dict[str, str],
+) -> str | None:
+    """Return why the evidence does not answer the question, or None when it may."""
+    question = query.question
+    if mostly_foreign_script(question):
+        return "not in the document's language"
+    if wrong_answer_type(question, quoted, context):
+        return "no answer of the asked type"
+    if lacks_named_answer(question, quoted):
+        return "no name for what is asked"
+    if query.context:
+        # A follow-up's own words are too few to judge alone.
+        return None
+    if asks_beyond_names(scorer.names, scorer.idf, focus_words, question, best.dense):
+        return "only names in common with the document"
+    focus_terms = [stem(w) for w in focus_words]
+    if scorer.names.ungrounded(focus_terms, scorer.segments[best.row], best.unit.speaker):
+        return "the evidence is about someone or something else"
+    unit = best.unit
+    best_text = f"{unit.header} {texts[unit.source][unit.start : unit.end]}"
+    if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, best_text):
+        return "a detail the document lacks"
+    return None

@@ -1,0 +1,297 @@
+"""Abstention checks: signs that the best evidence, however similar, does not answer the question.
+
+Each check reads the question's words and the chosen evidence only; none knows any eval question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from qa.text import STOPWORDS, fold, stem, terms, words
+
+# Share of the question's known terms the best sentence must hold for an unknown term to mean
+# "a detail the document lacks"; tuned on the eval tune split.
+FULL_MATCH = 0.9
+# The question must name at least this many things the document has: with fewer, one unknown
+# word is as likely a paraphrase ("What did the hardliners leak?") as a missing detail.
+MIN_KNOWN_TERMS = 2
+# Words at least this common in English (Zipf scale: 5 = once per 100,000 words; "work" 6.0,
+# "succeeded" 4.1, "phd" 4.1) are everyday words a paraphrase uses, not a specific detail.
+EVERYDAY_ZIPF = 5.0
+# Words that frame a question rather than name what it asks for (among them the reporting verbs
+# of attribution questions: "raise", "stress", "claim"); absent from a text, they say nothing
+# about whether the text answers.
+FRAMING = frozenset(
+    stem(w)
+    for w in """get go goes come stand stands call called calls mean means meaning describe described role point
+    person people thing things kind type way part happen happened take make use write wrote written cite
+    cites refer refers name named known view views argue argues claim claims believe feel look example
+    reason main idea opinion piece writer commenter reader respond response reply question ask asks
+    raise raises state states suggest suggests note notes stress stresses emphasize emphasise highlight
+    highlights observe remark explain explains propose insist assert complain warn warns admit deny
+    recall recalls quote quotes mention mentions stance position attitude thoughts perspective""".split()
+)
+# Words that ask for someone's view: then the speaker of a passage stands for the name asked about
+# ("What does PIERE think ...?" is answered by PIERE's comment, which need not repeat "PIERE").
+_OPINION = frozenset(
+    stem(w)
+    for w in """say says said think thinks thought argue argues argued believe believes view views opinion
+    according claim claims write writes wrote feel feels stance position suggest suggests see sees consider
+    considers blame blames accuse accuses mention mentions comment comments respond responds reply replies
+    criticize criticise criticizes warn warns predict predicts want wants insist insists agree agrees disagree
+    attitude perspective take make point argument case""".split()
+)
+# A name used in more than this share of the document's segments is its topic ("Iran", "America"):
+# any passage may answer about it without naming it.
+TOPICAL_SHARE = 0.3
+# A segment with more than this share of capitalised words is a title, not running text.
+TITLE_CASE_SHARE = 0.6
+# A word capitalised mid-sentence is a name when it is rarer than this in English (Zipf scale),
+# or, when capitalised at least twice, rarer than the second ("Trump" 4.6 and "Israel" 4.9 are
+# names; "left" 6.0 in "the Left" is not asked about as one).
+RARE_NAME_ZIPF = 4.0
+COMMON_NAME_ZIPF = 5.5
+
+_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
+_DATE = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b|\bcentury\b|\bdecades?\b|\b(?:19|20)th\b", re.IGNORECASE)
+_COUNT_WORD = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)"
+)
+_COUNT = re.compile(rf"\b(?!(?:1[5-9]|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
+_WHEN = re.compile(
+    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
+)
+_HOW_MANY = re.compile(
+    r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
+    re.IGNORECASE,
+)
+# "How many years ...": the counted noun, which the count in the evidence must go with.
+_COUNTED = re.compile(r"\bhow\s+many\s+([a-z]+)", re.IGNORECASE)
+# "Which newspaper ...", "what kind of weapons ...": the word names the answer's type, which the
+# answer need not repeat ("Which preacher ...?" is answered by "Rev. Hagee").
+_TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+)", re.IGNORECASE)
+# "What is the name of X?", "X's real name": the answer is a proper name standing next to X.
+_NAME_OF = re.compile(r"\bname\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)|\b([\w’'-]+?)(?:’s|'s)\s+(?:\w+\s+)?name\b", re.I)
+# Below this cosine the best sentence is not about what a question asks, only near its words
+# (a question about France's capital against a sentence listing France scores 0.32).
+OFF_TOPIC_DENSE = 0.45
+# How far (in words) from the thing named a proper name may stand to be its name (apposition).
+NAME_WINDOW = 2
+_TOKEN = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
+
+
+def mostly_foreign_script(question: str) -> bool:
+    """True when most letters of ``question`` are outside the Latin script.
+
+    The document and MiniLM are English; such a question matches no word, and its dense score
+    is noise (a Persian question once scored like a paraphrase), so it cannot be judged.
+    """
+    letters = [c for c in question if c.isalpha()]
+    latin = sum(c.isascii() or "\u00c0" <= c <= "\u024f" for c in letters)
+    return bool(letters) and latin < 0.5 * len(letters)
+
+
+def _counts_the_noun(noun: str, quoted: list[str]) -> bool:
+    """True when a count in ``quoted`` goes with ``noun`` ("40 years", "27 books"), or, for years,
+    when a span of years is given ("from 2007 to 2014")."""
+    target = stem(fold(noun))
+    for text in quoted:
+        tokens = words(text)
+        for i, token in enumerate(tokens):
+            if _COUNT.fullmatch(token) and any(stem(t) == target for t in tokens[i + 1 : i + 4]):
+                return True
+        if target == "year" and len(_YEAR.findall(text)) >= 2:
+            return True
+    return False
+
+
+def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
+    """True when the evidence cannot hold what the question asks for: a year, a date or a count.
+
+    ``quoted`` are the chosen spans, the best first; ``context`` their surrounding passages,
+    which must hold any year the question names. A count of a named thing ("how many years")
+    must stand in the best span: a count of years elsewhere is about something else.
+    """
+    for year in _YEAR.findall(question):
+        if not any(year in c for c in context):
+            return True
+    if _WHEN.search(question):
+        return not any(_DATE.search(q) for q in quoted)
+    if _HOW_MANY.search(question):
+        counted = _COUNTED.search(question)
+        if counted:
+            return not _counts_the_noun(counted.group(1), quoted[:1])
+        return not any(_COUNT.search(q) for q in quoted)
+    return False
+
+
+def _is_name(token: str, at_sentence_start: bool) -> bool:
+    return token[:1].isupper() and not at_sentence_start
+
+
+def lacks_named_answer(question: str, quoted: list[str]) -> bool:
+    """True when the question asks for the name of something and no proper name stands next to
+    that thing in the evidence ("his father-in-law, the fire-breathing Friday prayer leader")."""
+    match = _NAME_OF.search(question)
+    if not match:
+        return False
+    phrase = match.group(1) or match.group(2)
+    target_words = [w for w in words(phrase) if len(w) > 2]
+    if not target_words:
+        return False
+    target = stem(target_words[-1])
+    asked = set(words(question))
+    for text in quoted:
+        tokens = list(_TOKEN.finditer(text))
+        for i, token in enumerate(tokens):
+            if not any(stem(w) == target for w in words(token.group(0))):
+                continue
+            window = tokens[max(0, i - NAME_WINDOW) : i] + tokens[i + 1 : i + 1 + NAME_WINDOW]
+            for other in window:
+                before = text[: other.start()].rstrip()
+                starts = not before or before[-1] in ".!?:\n"
+                if _is_name(other.group(0), starts) and not set(words(other.group(0))) <= asked:
+                    return False
+    return True
+
+
+@dataclass(frozen=True)
+class DocumentNames:
+    """The names of people and bodies the document uses, and which of them are rare enough that a
+    passage answering about them names them.
+
+    ``all`` holds every word written capitalised mid-sentence and never in lower case. ``rare``
+    keeps those written at least once next to another capitalised word ("President Hassan
+    Rouhani", "Georgetown University") or as an acronym ("JCPOA"), and used in few segments. Lone
+    place names ("Tehran", "Washington") are left out: the text uses them for the governments
+    ("Tehran's reluctance"), so a passage about Iran's leaders answers a question about Tehran's.
+    """
+
+    rare: frozenset[str]
+    all: frozenset[str]
+
+    @classmethod
+    def from_segments(cls, segments: list[str]) -> DocumentNames:
+        """Learn the names from the text of each segment (paragraph or comment)."""
+        from wordfreq import zipf_frequency
+
+        capital: dict[str, int] = {}
+        lower: set[str] = set()
+        in_run: set[str] = set()
+        alone: set[str] = set()
+        for text in segments:
+            tokens = list(_TOKEN.finditer(text))
+            if sum(t.group(0)[:1].isupper() for t in tokens) > TITLE_CASE_SHARE * len(tokens):
+                continue  # a title in title case: its capitals are not names
+            for i, token in enumerate(tokens):
+                word = token.group(0)
+                before = text[: token.start()].rstrip()
+                mid_sentence = bool(before) and before[-1] not in '.!?:\n"“'
+                if word[:1].isupper() and any(
+                    0 <= j < len(tokens)
+                    and tokens[j].group(0)[:1].isupper()
+                    and not text[min(token.end(), tokens[j].end()) : max(token.start(), tokens[j].start())].strip()
+                    for j in (i - 1, i + 1)
+                ):
+                    in_run.update(words(word))
+                elif word[:1].isupper() and mid_sentence:
+                    alone.update(words(word))  # "in France", "Washington and Tehran"
+                if len(word) >= 3 and word.isupper():
+                    in_run.update(words(word))  # an acronym names a body ("JCPOA", "IRGC")
+                for part in words(word):
+                    if word[:1].islower():
+                        lower.add(part)
+                    elif mid_sentence:
+                        capital[part] = capital.get(part, 0) + 1
+        names = {
+            w
+            for w, n in capital.items()
+            if w not in lower
+            and len(w) > 2
+            and not w.isdigit()
+            and w not in STOPWORDS
+            # An everyday word capitalised inside a run of capitals is part of a title ("Think
+            # Tankers", "Plan of Action"); capitalised alone mid-sentence, it is a name ("France").
+            and (w in alone or zipf_frequency(w, "en") < (COMMON_NAME_ZIPF if n >= 2 else RARE_NAME_ZIPF))
+        }
+        seen = [set(terms(text)) for text in segments]
+        share = {w: sum(stem(w) in s for s in seen) / max(1, len(seen)) for w in names}
+        return cls(
+            rare=frozenset(stem(w) for w in names if w in in_run and share[w] <= TOPICAL_SHARE),
+            all=frozenset(stem(w) for w in names),
+        )
+
+    def ungrounded(self, focus_terms: list[str], context: str, speaker: str) -> list[str]:
+        """Return the rare names the question asks about that neither ``context`` nor, when the
+        question asks for a view, the passage's ``speaker`` carries."""
+        asked = [t for t in dict.fromkeys(focus_terms) if t in self.rare]
+        if not asked:
+            return []
+        present = set(terms(context))
+        if any(t in _OPINION for t in focus_terms):
+            present |= set(terms(speaker))
+        # "Russia" is named by "Russian", "Syria" by "Syrian": a shared stem prefix counts.
+        return [
+            t
+            for t in asked
+            if t not in present and not any(len(p) >= 4 and (p.startswith(t) or t.startswith(p)) for p in present)
+        ]
+
+
+def asks_beyond_names(
+    names: DocumentNames, idf: dict[str, float], focus_words: list[str], question: str, best_dense: float
+) -> bool:
+    """True when the only things the question shares with the document are names, it asks about
+    something the document never mentions, and no passage is close in meaning: "What is the
+    capital of France?" against a text that merely lists France."""
+    from wordfreq import zipf_frequency
+
+    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
+    content = [stem(w) for w in dict.fromkeys(focus_words) if not w.isdigit()]
+    content = [t for t in content if t not in FRAMING]
+    known = [t for t in content if t in idf]
+    unknown = [
+        w
+        for w in dict.fromkeys(focus_words)
+        if stem(w) in content and stem(w) not in idf and stem(w) not in type_words and zipf_frequency(w, "en") > 0
+    ]
+    return best_dense < OFF_TOPIC_DENSE and bool(known) and bool(unknown) and all(t in names.all for t in known)
+
+
+def lacks_the_asked_detail(
+    idf: dict[str, float],
+    has_variant: Callable[[str], bool],
+    focus_words: list[str],
+    question: str,
+    best_text: str,
+) -> bool:
+    """True when the best sentence matches everything the question names but a specific word
+    that the document never uses: the near miss of "Who succeeded Jafari as IRGC commander?".
+
+    Paraphrases differ from the text in everyday words ("work", "job"), which do not count; an
+    unknown, uncommon word beside two or more fully matched known ones marks a missing detail.
+    A word naming the answer's type ("Which preacher ...") is not such a detail.
+    """
+    from wordfreq import zipf_frequency
+
+    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
+    specific = [(w, stem(w)) for w in dict.fromkeys(focus_words) if stem(w) not in FRAMING]
+    unknown = [
+        w
+        for w, t in specific
+        if t not in idf and t not in type_words and not has_variant(t) and zipf_frequency(w, "en") < EVERYDAY_ZIPF
+    ]
+    known = [t for _, t in specific if t in idf]
+    if len(unknown) != 1 or len(known) < MIN_KNOWN_TERMS:
+        return False
+    present = set(terms(best_text))
+    weight = sum(idf[t] for t in known)
+    return sum(idf[t] for t in known if t in present) >= FULL_MATCH * weight
+
+
+def first_failed(checks: Iterable[tuple[str, Callable[[], bool]]]) -> str | None:
+    """Return the name of the first check that fires, or None: cheap checks go first."""
+    return next((name for name, check in checks if check()), None)
