@@ -37,7 +37,8 @@ SPEAKER_BONUS = 0.15
 META_PENALTY = 0.4
 _META_KINDS = frozenset({"title", "caption", "byline", "signature"})
 _ASKS_META = re.compile(
-    r"\b(?:title|headline|caption|image|photo|picture|byline|wrote|written|signed)\b|\bwho\b.*\b(?:author|writer)\b",
+    r"\b(?:title|headline|caption|image|photo\w*|pictur\w*|byline|wrote|written|signed)\b|\btop of the (?:article|page)\b"
+    r"|\bwho\b.*\b(?:author|writer)\b",
     re.I,
 )
 # A follow-up wants something new: sentences the last answer quoted lose this much.
@@ -55,6 +56,8 @@ _REFERS_BACK = re.compile(
 )
 # Only short sentences get their antecedent quoted too; a long one carries its own subject.
 ANTECEDENT_MAX_CHARS = 160
+# A best sentence this short says too little alone: a next sentence that continues it is quoted too.
+SHORT_SENTENCE_CHARS = 60
 # A sentence counts as already quoted when this many of its first characters appear in the last
 # answer: histories often carry shortened quotes.
 QUOTED_PREFIX = 60
@@ -226,20 +229,20 @@ class EvidenceScorer:
             if np.isfinite(score[i])
         ]
 
-    def _neighbour(self, e: Evidence, offset: int, text: str) -> Chunk | None:
-        """Return the sentence ``offset`` rows away if it is in the same paragraph, else None."""
+    def _neighbour(self, e: Evidence, offset: int, text: str, within_comment: bool = False) -> Chunk | None:
+        """Return the sentence ``offset`` rows away if it is in the same paragraph (or, with
+        ``within_comment``, the same reader comment), else None."""
         row = e.row + offset
         if not 0 <= row < len(self.sentences.units):
             return None
         other = self.sentences.units[row]
         first, second = (other, e.unit) if offset < 0 else (e.unit, other)
-        same_paragraph = (
-            other.source == e.unit.source
-            and other.speaker == e.unit.speaker
-            and other.section == e.unit.section
-            and "\n" not in text[first.end : second.start]
+        same_speaker = (
+            other.source == e.unit.source and other.speaker == e.unit.speaker and other.section == e.unit.section
         )
-        return other if same_paragraph else None
+        same_comment = within_comment and other.section == "comment" and other.comment == e.unit.comment
+        same_paragraph = "\n" not in text[first.end : second.start]
+        return other if same_speaker and (same_paragraph or same_comment) else None
 
     def widened(self, e: Evidence, texts: dict[str, str], forward: bool) -> Chunk:
         """Return the sentence widened to the sentences its pronouns lean on, and (``forward``)
@@ -252,9 +255,18 @@ class EvidenceScorer:
             if prev is not None:
                 unit = replace(unit, start=prev.start)
         if forward:
-            following = self._neighbour(e, 1, text)
-            if following is not None and _REFERS_BACK.match(text[following.start : following.end]):
-                unit = replace(unit, end=following.end)
+            asks = sentence.rstrip().endswith("?")
+            following = self._neighbour(e, 1, text, within_comment=asks)
+            if following is not None:
+                next_text = text[following.start : following.end]
+                # A rhetorical question is answered by what follows it ("And where has this
+                # reconciliation ever occurred?" / "Not in Italy, ..."); a short claim is
+                # completed by a sentence that continues it ("It applies to all ...").
+                continues = _REFERS_BACK.match(next_text) or (
+                    len(sentence) <= SHORT_SENTENCE_CHARS and _ANAPHORIC_OPENING.match(next_text)
+                )
+                if asks or continues:
+                    unit = replace(unit, end=following.end)
         return unit
 
 
@@ -311,7 +323,10 @@ def select(
         if len(picked) >= max_citations or e.score < floor:
             break
         same_speaker = any(c.unit.speaker == e.unit.speaker for c in picked)
-        if e.score < (support_ratio if same_speaker else CROSS_SPEAKER_RATIO) * best.score:
+        # The sentence closest in meaning to the question supports the answer even when it shares
+        # fewer of its words ("clerical hardliners" for "conservative clergy").
+        closest = e.dense >= best.dense
+        if e.score < (support_ratio if same_speaker and not closest else CROSS_SPEAKER_RATIO) * best.score:
             continue
         if max(float(vectors[e.row] @ vectors[c.row]) for c in picked) >= DUPLICATE_COSINE:
             continue

@@ -15,6 +15,7 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": 
 _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
 # One country, many spellings: "U.S.", "US", "USA", "United States" all match "America".
 _AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b|\bUnited States\b")
+_NEGATED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words and question words: they say how to ask, not what is asked about.
 STOPWORDS = frozenset(
@@ -27,7 +28,8 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were what
     when where which while who whom whose why will with would you your yours yourself yourselves
     according tell give describe explain mention mentions mentioned think thinks document article
-    text
+    text whats whos wheres whens whys hows thats theres heres lets im ive youre dont doesnt didnt isnt
+    arent wasnt werent cant wont
     """.split()
 )
 _SHORT_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 3)
@@ -38,6 +40,8 @@ _MIN_REPAIR_LEN = 5
 # difflib ratio above which an unknown query word is read as a misspelling of a document word
 # ("rafsanjny" ~ "rafsanjani" 0.84, "jafary" ~ "jafari" 0.83; but "story" ~ "sorry" is 0.80).
 _REPAIR_CUTOFF = 0.82
+# The same for a query word that is itself English: only a dropped letter ("talkin" ~ "talking").
+_WORD_REPAIR_CUTOFF = 0.9
 
 
 def fold(text: str) -> str:
@@ -50,8 +54,10 @@ def words(text: str) -> list[str]:
     """Return folded words of ``text`` with possessive endings removed."""
     out = []
     for w in _WORD.findall(fold(text)):
-        if w.endswith("'s") or w.endswith("'t"):
-            w = w[:-2] if w.endswith("'s") else w
+        if w.endswith("'s"):
+            w = w[:-2]
+        elif w.endswith("n't"):
+            w = _NEGATED.get(w[:-3], w[:-3])  # "won't" -> "will", "don't" -> "do": function words
         out.append(w.replace("'", ""))
     return out
 
@@ -72,6 +78,44 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in content_words(text)]
 
 
+# A word at least this common in English (Zipf scale; "really" 5.9, "faith" 4.9, "preacher"
+# 3.6) is a word of its own, not a misspelling; "jafary" and "rafsanjny" score 0.
+ENGLISH_WORD_ZIPF = 3.0
+
+
+def is_english_word(word: str) -> bool:
+    """True when ``word`` is a common English word in its own right."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
+
+
+# Capitalised words joined by these still form one name ("Center for Strategic and International Studies").
+_NAME_JOINERS = frozenset({"for", "and", "of", "the", "on", "in"})
+_RAW_WORD = re.compile(r"[^\W\d_]+")
+_CLAUSE_BREAK = re.compile(r"[.!?:;,()\n]")
+
+
+def acronyms(texts: list[str]) -> dict[str, str]:
+    """Return the acronyms of the names in ``texts`` (initials of three or more capitalised words)
+    mapped to those words, folded: "csis" -> "center strategic international studies"."""
+    out: dict[str, str] = {}
+    for piece in (p for text in texts for p in _CLAUSE_BREAK.split(text)):
+        run: list[str] = []
+        for token in [*_RAW_WORD.findall(piece), ""]:
+            if token[:1].isupper():
+                run.append(token)
+                continue
+            if token in _NAME_JOINERS and run:
+                continue
+            capitals = [w for w in run if w[:1].isupper()]
+            if len(capitals) >= 3:
+                key = "".join(w[0] for w in capitals).lower()
+                out.setdefault(key, " ".join(fold(w) for w in capitals))
+            run = []
+    return out
+
+
 class Vocabulary:
     """The folded words of the indexed text, used to repair misspelt query words."""
 
@@ -82,22 +126,28 @@ class Vocabulary:
         for w in sorted(self.words):
             if len(w) >= _MIN_REPAIR_LEN - 1:
                 self._by_initial.setdefault(w[0], []).append(w)
+        self.acronyms = acronyms(texts)
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def _repair_uncached(self, word: str) -> str:
         if word in self.words or word.isdigit():
             return word
+        if word in self.acronyms:
+            return self.acronyms[word]  # "csis" -> "center strategic international studies"
         if len(word) < _MIN_REPAIR_LEN:
             # Short unknown words are mostly misspelt function words ("wat", "wich", "teh").
             match = difflib.get_close_matches(word, _SHORT_STOPWORDS, n=1, cutoff=_STOPWORD_REPAIR_CUTOFF)
             return match[0] if match else word
+        # A word of its own is repaired only to a near-identical form ("talkin" -> "talking"):
+        # "really" is not a misspelling of the document's "recall".
+        cutoff = _WORD_REPAIR_CUTOFF if is_english_word(word) else _REPAIR_CUTOFF
         candidates = self._by_initial.get(word[0], [])
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=_REPAIR_CUTOFF)
+        match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
         return match[0] if match else word
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
-        return [r for r in (self._repair(w) for w in content_words(text)) if r not in STOPWORDS]
+        return [r for w in content_words(text) for r in self._repair(w).split() if r not in STOPWORDS]
 
     def repair_text(self, text: str) -> str:
         """Return ``text`` with misspelt words replaced by the document words they stand for."""
