@@ -109,9 +109,10 @@ def acronyms(texts: list[str]) -> dict[str, str]:
             if token in _NAME_JOINERS and run:
                 continue
             capitals = [w for w in run if w[:1].isupper()]
-            if len(capitals) >= 3:
-                key = "".join(w[0] for w in capitals).lower()
-                out.setdefault(key, " ".join(fold(w) for w in capitals))
+            # Every prefix too: a run may run on into a place ("... Studies in Iran").
+            for n in range(3, len(capitals) + 1):
+                key = "".join(w[0] for w in capitals[:n]).lower()
+                out.setdefault(key, " ".join(fold(w) for w in capitals[:n]))
             run = []
     return out
 

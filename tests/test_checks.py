@@ -1,0 +1,127 @@
+"""Abstention checks and name handling: unit cases on small texts, then the real engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import dataset
+from qa import Assistant
+from qa.checks import DocumentNames, lacks_named_answer, wrong_answer_type
+from qa.text import Vocabulary, acronyms, words
+
+SEGMENTS = [
+    "Recently, President Donald Trump gave Iran a telephone number in Washington and Tehran.",
+    "Even President Hassan Rouhani has hinted at this. Nothing changed in Tehran or Iran.",
+    "She directed a program at the Center for Strategic and International Studies in Iran.",
+    "Not in Italy, or in Spain, or in France; Iran stayed the same.",
+    "Clearly, the Trump administration raised tensions with Iran.",
+    "Hardliners in Iran revealed these contacts.",
+    "The revolution defined itself against the West in Iran.",
+    "Educated women in Iran demand their rights.",
+]
+
+
+def test_names_are_people_and_bodies_not_titles_or_lone_places() -> None:
+    names = DocumentNames.from_segments(SEGMENTS)
+    assert {"trump", "rouhani", "hassan"} <= names.rare
+    assert "presid" not in names.rare  # a title before names
+    assert "tehran" not in names.rare and "franc" in names.all  # lone place names
+    assert "iran" not in names.rare  # in every segment: the topic
+
+
+def test_a_rare_name_must_be_in_the_evidence_unless_its_speaker_gives_a_view() -> None:
+    names = DocumentNames.from_segments(SEGMENTS)
+    assert names.ungrounded(["rouhani", "jcpoa"], SEGMENTS[0], "Shireen T. Hunter") == ["rouhani"]
+    assert names.ungrounded(["rouhani"], SEGMENTS[1], "Shireen T. Hunter") == []
+    assert names.ungrounded(["say", "hunter"], SEGMENTS[0], "Shireen T. Hunter") == []
+
+
+def test_acronyms_expand_to_the_documents_names() -> None:
+    found = acronyms(SEGMENTS)
+    assert found["csis"] == "center strategic international studies"
+    vocabulary = Vocabulary(SEGMENTS)
+    assert {"strategic", "studies"} <= set(vocabulary.repair("her work at CSIS"))
+
+
+def test_common_words_are_not_repaired_into_document_words() -> None:
+    vocabulary = Vocabulary(["Carter and Reagan recall talking to America."])
+    assert "really" in vocabulary.repair("really")
+    assert vocabulary.repair("talkin to amercia") == ["talking", "america"]
+    assert words("Don’t won't") == ["do", "will"]
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "wrong"),
+    [
+        ("How many years did the war last?", ["For last 159 years the clergy led."], False),
+        ("How many years did the war last?", ["In 1986 Iran was desperate. It had fought for years."], True),
+        ("How many books has she written?", ["She is the author and editor of 27 books."], False),
+        ("What was the actual telephone number Trump gave?", ["Trump gave a telephone number."], True),
+        ("How many years was she a professor?", ["From 2007 to 2014, she was a professor."], False),
+    ],
+)
+def test_counts_must_go_with_the_counted_thing(question: str, quoted: list[str], wrong: bool) -> None:
+    assert wrong_answer_type(question, quoted, quoted) is wrong
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "lacks"),
+    [
+        (
+            "What is the name of Raeisi's father-in-law?",
+            ["Raeisi, and his father-in-law, the fire-breathing Friday prayer leader"],
+            True,
+        ),
+        (
+            "whats the name of the book by timothy mcdaniels",
+            ["As MacDaniel put it in his book The Agony of the Russian Idea"],
+            False,
+        ),
+        ("What is the name of the Syrian daily?", ["first published in the Syrian daily Al Shar’a."], False),
+    ],
+)
+def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quoted: list[str], lacks: bool) -> None:
+    assert lacks_named_answer(question, quoted) is lacks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "When was Shireen Hunter born?",
+        "What did President Rouhani say about the JCPOA?",
+        "What does PIERE think about Donald Trump?",
+        "How many years did the Iran-Iraq war last?",
+        "What is the name of Ibrahim Raeisi's father-in-law?",
+        "Where did Shireen Hunter earn her PhD?",
+    ],
+)
+def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
+    assert assistant.ask(question).abstained, question
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Since when had Hunter been associated with the Islam program at CSIS?", "1983"),
+        ("wat did jafari say abt talkin to amercia", "nothing would remain"),
+        ("whats the name of the book by timothy mcdaniels", "Agony of the Russian Idea"),
+        ("Which preacher does commenter 2 say is invited to speak at AIPAC meetings?", "Hagee"),
+        ("What book by Timothy MacDaniel does Hunter cite?", "Agony of the Russian Idea"),
+        ("According to PIERE, in which countries did reconciliation not happen?", "Italy"),
+        ("Is this problem unique to Iran or do other nations share it?", "Russia"),
+    ],
+)
+def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
+    assistant: Assistant, question: str, phrase: str
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained, question
+    assert phrase in answer.text
+
+
+@pytest.mark.parametrize("name", ["independent-1.jsonl", "independent-2.jsonl"])
+def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str) -> None:
+    items = dataset.load_items(dataset.QUESTIONS.parent / "sets" / name)
+    dataset.check_against(items, {s: assistant.source_text(s) for s in assistant.sources})
+    assert sum(not i.answerable for i in items) >= 20
