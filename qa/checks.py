@@ -6,10 +6,10 @@ Each check reads the question's words and the chosen evidence only; none knows a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.text import STOPWORDS, fold, stem, terms, words
+from qa.text import STOPWORDS, fold, same_family, stem, terms, words, zipf
 
 # Share of the question's known terms the best sentence must hold for an unknown term to mean
 # "a detail the document lacks"; tuned on the eval tune split.
@@ -96,6 +96,8 @@ _AFTER_HEAD = re.compile(r"\s+(?:by|of|in|at|from|for|with|who|that|which|whose)
 # How far (in words) from the thing named a proper name may stand to be its name (apposition).
 NAME_WINDOW = 2
 _TOKEN = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
+# A capital after one of these opens a sentence, a line or a quotation: it says nothing of names.
+_OPENERS = '.!?:\n"“'
 
 
 def mostly_foreign_script(question: str) -> bool:
@@ -143,8 +145,10 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     return False
 
 
-def _is_name(token: str, at_sentence_start: bool) -> bool:
-    return token[:1].isupper() and not at_sentence_start
+def _mid_sentence(text: str, start: int) -> bool:
+    """True when the word at ``start`` of ``text`` does not open a sentence, line or quotation."""
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] not in _OPENERS
 
 
 def lacks_named_answer(question: str, quoted: list[str]) -> bool:
@@ -166,9 +170,8 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
                 continue
             window = tokens[max(0, i - NAME_WINDOW) : i] + tokens[i + 1 : i + 1 + NAME_WINDOW]
             for other in window:
-                before = text[: other.start()].rstrip()
-                starts = not before or before[-1] in ".!?:\n"
-                if _is_name(other.group(0), starts) and not set(words(other.group(0))) <= asked:
+                name = other.group(0)
+                if name[:1].isupper() and _mid_sentence(text, other.start()) and not set(words(name)) <= asked:
                     return False
     return True
 
@@ -189,10 +192,9 @@ class DocumentNames:
     all: frozenset[str]
 
     @classmethod
-    def from_segments(cls, segments: list[str]) -> DocumentNames:
-        """Learn the names from the text of each segment (paragraph or comment)."""
-        from wordfreq import zipf_frequency
-
+    def from_segments(cls, segments: list[str], segment_terms: list[set[str]] | None = None) -> DocumentNames:
+        """Learn the names from the text of each segment (paragraph or comment) and, when known
+        already, each segment's terms."""
         capital: dict[str, int] = {}
         lower: set[str] = set()
         in_run: set[str] = set()
@@ -203,8 +205,7 @@ class DocumentNames:
                 continue  # a title in title case: its capitals are not names
             for i, token in enumerate(tokens):
                 word = token.group(0)
-                before = text[: token.start()].rstrip()
-                mid_sentence = bool(before) and before[-1] not in '.!?:\n"“'
+                mid_sentence = _mid_sentence(text, token.start())
                 if word[:1].isupper() and any(
                     0 <= j < len(tokens)
                     and tokens[j].group(0)[:1].isupper()
@@ -230,30 +231,42 @@ class DocumentNames:
             and w not in STOPWORDS
             # An everyday word capitalised inside a run of capitals is part of a title ("Think
             # Tankers", "Plan of Action"); capitalised alone mid-sentence, it is a name ("France").
-            and (w in alone or zipf_frequency(w, "en") < (COMMON_NAME_ZIPF if n >= 2 else RARE_NAME_ZIPF))
+            and (w in alone or zipf(w) < (COMMON_NAME_ZIPF if n >= 2 else RARE_NAME_ZIPF))
         }
-        seen = [set(terms(text)) for text in segments]
+        seen = segment_terms if segment_terms is not None else [set(terms(text)) for text in segments]
         share = {w: sum(stem(w) in s for s in seen) / max(1, len(seen)) for w in names}
         return cls(
             rare=frozenset(stem(w) for w in names if w in in_run and share[w] <= TOPICAL_SHARE),
             all=frozenset(stem(w) for w in names),
         )
 
-    def ungrounded(self, focus_terms: list[str], context: str, speaker: str) -> list[str]:
-        """Return the rare names the question asks about that neither ``context`` nor, when the
-        question asks for a view, the passage's ``speaker`` carries."""
+    def ungrounded(self, focus_terms: list[str], context_terms: set[str], speaker: str) -> list[str]:
+        """Return the rare names the question asks about that neither the evidence's
+        ``context_terms`` nor, when the question asks for a view, the passage's ``speaker`` carry."""
         asked = [t for t in dict.fromkeys(focus_terms) if t in self.rare]
         if not asked:
             return []
-        present = set(terms(context))
+        present = context_terms
         if any(t in _OPINION or t in FRAMING for t in focus_terms):
-            present |= set(terms(speaker))
-        # "Russia" is named by "Russian", "Syria" by "Syrian": a shared stem prefix counts.
-        return [
-            t
-            for t in asked
-            if t not in present and not any(len(p) >= 4 and (p.startswith(t) or t.startswith(p)) for p in present)
-        ]
+            present = present | set(terms(speaker))
+        # "Russia" is named by "Russian", "Syria" by "Syrian".
+        return [t for t in asked if t not in present and not any(same_family(t, p) for p in present)]
+
+
+def _known_and_new(focus_words: list[str], question: str, idf: dict[str, float]) -> tuple[list[str], list[str]]:
+    """Split the question's words that are not framing into the stems the document has and the
+    words it lacks; the word naming the answer's type ("which preacher") is in neither."""
+    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
+    known: list[str] = []
+    new: list[str] = []
+    for w in dict.fromkeys(focus_words):
+        t = stem(w)
+        if t in idf:
+            if t not in FRAMING:
+                known.append(t)
+        elif t not in FRAMING and t not in type_words:
+            new.append(w)
+    return known, new
 
 
 def asks_beyond_names(
@@ -262,20 +275,9 @@ def asks_beyond_names(
     """True when the only things the question shares with the document are names, it asks about
     something the document never mentions, and no passage is close in meaning: "What is the
     capital of France?" against a text that merely lists France."""
-    from wordfreq import zipf_frequency
-
-    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
-    content = [stem(w) for w in dict.fromkeys(focus_words) if not w.isdigit()]
-    content = [t for t in content if t not in FRAMING]
-    known = [t for t in content if t in idf]
-    unknown = [
-        w
-        for w in dict.fromkeys(focus_words)
-        if stem(w) in content
-        and stem(w) not in idf
-        and stem(w) not in type_words
-        and zipf_frequency(w, "en") >= OFF_TOPIC_WORD_ZIPF
-    ]
+    known, new = _known_and_new(focus_words, question, idf)
+    known = [t for t in known if not t.isdigit()]
+    unknown = [w for w in new if not w.isdigit() and zipf(w) >= OFF_TOPIC_WORD_ZIPF]
     return best_dense < OFF_TOPIC_DENSE and bool(known) and bool(unknown) and all(t in names.all for t in known)
 
 
@@ -291,7 +293,7 @@ def lacks_the_asked_detail(
     has_variant: Callable[[str], bool],
     focus_words: list[str],
     question: str,
-    best_text: str,
+    best_terms: set[str],
 ) -> bool:
     """True when the best sentence matches everything the question names but a specific word
     that the document never uses: the near miss of "Who succeeded Jafari as IRGC commander?".
@@ -301,31 +303,20 @@ def lacks_the_asked_detail(
     marks a missing detail.
     A word naming the answer's type ("Which preacher ...") is not such a detail.
     """
-    from wordfreq import zipf_frequency
-
-    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
-    specific = [(w, stem(w)) for w in dict.fromkeys(focus_words) if stem(w) not in FRAMING]
+    known, new = _known_and_new(focus_words, question, idf)
     unknown = [
         w
-        for w, t in specific
-        if t not in idf
-        and t not in type_words
-        and not has_variant(t)
-        and zipf_frequency(w, "en") < EVERYDAY_ZIPF
+        for w in new
+        if not has_variant(stem(w))
+        and zipf(w) < EVERYDAY_ZIPF
         # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
         # no detail; a name is ("PhD", "Alamolhoda").
-        and ((zipf_frequency(w, "en") >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
+        and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
     ]
-    known = [t for _, t in specific if t in idf]
     if not 1 <= len(unknown) <= MAX_UNKNOWN or len(known) < MIN_KNOWN_TERMS:
         return False
-    if len(unknown) > 1 and min(zipf_frequency(w, "en") for w in unknown) >= SPECIFIC_ZIPF:
+    if len(unknown) > 1 and min(zipf(w) for w in unknown) >= SPECIFIC_ZIPF:
         return False  # two fairly common new words: a paraphrase ("pushing ... away from faith")
-    present = set(terms(best_text))
+    present = best_terms
     weight = sum(idf[t] for t in known)
     return sum(idf[t] for t in known if t in present) >= FULL_MATCH * weight
-
-
-def first_failed(checks: Iterable[tuple[str, Callable[[], bool]]]) -> str | None:
-    """Return the name of the first check that fires, or None: cheap checks go first."""
-    return next((name for name, check in checks if check()), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from qa.checks import (
 )
 from qa.query import Query
 from qa.search import LevelIndex
-from qa.text import fold, stem
+from qa.text import fold, same_family, stem, terms
 
 # Weights of the sentence evidence score; tuned on the eval tune split (see eval/README.md).
 W_SENTENCE_DENSE = 0.45
@@ -132,20 +133,19 @@ class EvidenceScorer:
         self.speaker_id = {name: i for i, name in enumerate(dict.fromkeys(u.speaker for u in sentences.units))}
         self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
         self._folded_prefixes: list[str] | None = None
-        self._variants: dict[str, bool] = {}
+        # Bounded: every unknown word a user types is looked up once.
+        self.has_variant = lru_cache(maxsize=8192)(self._has_variant)
         # The text of each sentence's segment (its paragraph, or its whole comment) and the names
         # the document uses: a question about a rare name needs evidence that names it.
-        self.segments = segments
-        self.names = DocumentNames.from_segments(list(dict.fromkeys(segments)))
+        unique = list(dict.fromkeys(segments))
+        unique_terms = {text: set(terms(text)) for text in unique}
+        self.segment_terms = [unique_terms[text] for text in segments]
+        self.names = DocumentNames.from_segments(unique, [unique_terms[text] for text in unique])
         self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
 
-    def has_variant(self, term: str) -> bool:
+    def _has_variant(self, term: str) -> bool:
         """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
-        if term not in self._variants:
-            self._variants[term] = len(term) >= 4 and any(
-                len(known) >= 4 and (known.startswith(term) or term.startswith(known)) for known in self.idf
-            )
-        return self._variants[term]
+        return any(same_family(term, known) for known in self.idf)
 
     @staticmethod
     def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
@@ -340,7 +340,7 @@ def select(
     context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
     reason = "weak evidence" if best.score < threshold else None
     if reason is None and check_answer_type:
-        reason = abstain_reason(scorer, query, focus_words, best, quoted, context, texts)
+        reason = abstain_reason(scorer, query, focus_words, best, quoted, context)
     return Selection(chosen, ranked, best.score, reason is not None, reason)
 
 
@@ -351,7 +351,6 @@ def abstain_reason(
     best: Evidence,
     quoted: list[str],
     context: list[str],
-    texts: dict[str, str],
 ) -> str | None:
     """Return why the evidence does not answer the question, or None when it may."""
     question = query.question
@@ -367,10 +366,9 @@ def abstain_reason(
     if asks_beyond_names(scorer.names, scorer.idf, focus_words, question, best.dense):
         return "only names in common with the document"
     focus_terms = [stem(w) for w in focus_words]
-    if scorer.names.ungrounded(focus_terms, scorer.segments[best.row], best.unit.speaker):
+    if scorer.names.ungrounded(focus_terms, scorer.segment_terms[best.row], best.unit.speaker):
         return "the evidence is about someone or something else"
-    unit = best.unit
-    best_text = f"{unit.header} {texts[unit.source][unit.start : unit.end]}"
-    if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, best_text):
+    # The best sentence's terms, header included, as indexed.
+    if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, scorer.sentence_terms[best.row]):
         return "a detail the document lacks"
     return None

@@ -67,6 +67,12 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+def same_family(a: str, b: str) -> bool:
+    """True when two stems are forms of one word the stemmer keeps apart: one starts the other
+    ("russia"/"russian", "rule"/"ruler"); both must have four letters or more."""
+    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Return the English Snowball stem of one folded word."""
@@ -83,11 +89,17 @@ def terms(text: str) -> list[str]:
 ENGLISH_WORD_ZIPF = 3.0
 
 
-def is_english_word(word: str) -> bool:
-    """True when ``word`` is a common English word in its own right."""
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """Return how common ``word`` is in English on the Zipf scale (wordfreq; 0 when unseen)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en") >= ENGLISH_WORD_ZIPF
+    return zipf_frequency(word, "en")
+
+
+def is_english_word(word: str) -> bool:
+    """True when ``word`` is a common English word in its own right."""
+    return zipf(word) >= ENGLISH_WORD_ZIPF
 
 
 # Capitalised words joined by these still form one name ("Center for Strategic and International Studies").

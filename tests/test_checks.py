@@ -7,7 +7,7 @@ import pytest
 from eval import dataset
 from qa import Assistant
 from qa.checks import DocumentNames, lacks_named_answer, wrong_answer_type
-from qa.text import Vocabulary, acronyms, words
+from qa.text import Vocabulary, acronyms, terms, words
 
 SEGMENTS = [
     "Recently, President Donald Trump gave Iran a telephone number in Washington and Tehran.",
@@ -31,9 +31,9 @@ def test_names_are_people_and_bodies_not_titles_or_lone_places() -> None:
 
 def test_a_rare_name_must_be_in_the_evidence_unless_its_speaker_gives_a_view() -> None:
     names = DocumentNames.from_segments(SEGMENTS)
-    assert names.ungrounded(["rouhani", "jcpoa"], SEGMENTS[0], "Shireen T. Hunter") == ["rouhani"]
-    assert names.ungrounded(["rouhani"], SEGMENTS[1], "Shireen T. Hunter") == []
-    assert names.ungrounded(["say", "hunter"], SEGMENTS[0], "Shireen T. Hunter") == []
+    assert names.ungrounded(["rouhani", "jcpoa"], set(terms(SEGMENTS[0])), "Shireen T. Hunter") == ["rouhani"]
+    assert names.ungrounded(["rouhani"], set(terms(SEGMENTS[1])), "Shireen T. Hunter") == []
+    assert names.ungrounded(["say", "hunter"], set(terms(SEGMENTS[0])), "Shireen T. Hunter") == []
 
 
 def test_acronyms_expand_to_the_documents_names() -> None:
