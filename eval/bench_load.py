@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import subprocess
 import threading
 import time
@@ -17,13 +16,6 @@ import httpx
 import psutil
 
 from eval.bench_stats import Timing
-
-
-def free_port() -> int:
-    """Return a loopback port that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -117,12 +109,6 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def run_load(url: str, payloads: Sequence[Mapping[str, Any]], clients: int, requests: int) -> LoadResult:

@@ -10,9 +10,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from eval.bench_load import LoadResult, Server, free_port, run_load
+from eval.bench_load import LoadResult, Server, run_load
 from eval.bench_stats import Figure, Results, Timing, ms
 from eval.dataset import Item
+from eval.soak import free_port
 
 COLD_START_QUESTION = "Who is the head of Iran's judiciary?"
 # The load: 16 concurrent clients.

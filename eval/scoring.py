@@ -25,8 +25,6 @@ MEAN_METRICS = (
     "attribution",
     "accuracy",
 )
-ABSTENTION_METRICS = ("abstention_precision", "abstention_recall", "abstention_f1", "false_abstention")
-LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from eval.soak import stop_process
+from eval.soak import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -44,12 +43,6 @@ class Server:
     seconds_to_first_answer: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start(data_dir: Path, model_cache: Path, log: Path, auth: str | None = None) -> Server:
     """Start `python ui.py` like `make chat` does, wait until /api/health is ready, and time a first answer."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
@@ -61,7 +54,7 @@ def _start(data_dir: Path, model_cache: Path, log: Path, auth: str | None = None
     }
     if auth:
         env["QA_AUTH"] = auth
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     process = subprocess.Popen(
