@@ -30,6 +30,8 @@ W_COVERAGE = 0.35
 W_PARAGRAPH_COVERAGE = 0.1
 # Terms borrowed from the previous question count this much of the current question's terms.
 CONTEXT_TERM_WEIGHT = 0.5
+# ... and all of them together at most this many times the weight of the question's own terms.
+CONTEXT_SHARE_CAP = 1.0
 # Framing words ("view", "role", "call") match the text by accident ("in view of"); they count less.
 FRAMING_TERM_WEIGHT = 0.3
 # Added when a sentence's speaker is the one the question names, subtracted when it is another.
@@ -44,6 +46,18 @@ _ASKS_META = re.compile(
 )
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
+# ... and the text goes on where the last answer stopped ("how did people react to that?", "what
+# about Germany?"): the sentence after a quoted one gains this much, the one before it half.
+FOLLOW_ON_BONUS = 0.15
+# A piece of the last answer this long that a sentence contains marks that sentence as quoted.
+MIN_QUOTED_PIECE = 20
+REPEATED_SHARE = 0.5
+PARTLY_QUOTED_WEIGHT = 1.0
+# An answer that retells rather than quotes names the sentence sharing this many of its terms,
+# and at least this share of them.
+RETOLD_MIN_TERMS = 3
+RETOLD_SHARE = 0.6
+_ANSWER_PIECES = re.compile(r"[\"“”\n]|\[\d+\]|…|\.\.\.")
 # Another speaker's view is quoted beside the best sentence at this fraction of its score: the
 # article and its commenters often speak to the same point, and the answer should show both.
 CROSS_SPEAKER_RATIO = 0.7
@@ -132,7 +146,9 @@ class EvidenceScorer:
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
         self.speaker_id = {name: i for i, name in enumerate(dict.fromkeys(u.speaker for u in sentences.units))}
         self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
-        self._folded_prefixes: list[str] | None = None
+        self._folded: list[str] | None = None
+        self._window_vectors: np.ndarray | None = None
+        self._plain_terms: list[set[str]] = []
         # Bounded: every unknown word a user types is looked up once.
         self.has_variant = lru_cache(maxsize=8192)(self._has_variant)
         # The text of each sentence's segment (its paragraph, or its whole comment) and the names
@@ -189,13 +205,20 @@ class EvidenceScorer:
             ]
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
-        dense = self.sentences.vectors @ vector
-        weights = _weights(
-            [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms]
-            + [(t, CONTEXT_TERM_WEIGHT) for t in context_terms],
-            self.idf,
-            self.unknown_idf,
+        # A sentence is also read together with the one before it ("this gesture", "It alerted").
+        dense = np.maximum(self.sentences.vectors @ vector, self._windows(texts) @ vector)
+        focus = _weights(
+            [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms], self.idf, self.unknown_idf
         )
+        context = _weights(
+            [(t, CONTEXT_TERM_WEIGHT) for t in context_terms if t not in focus], self.idf, self.unknown_idf
+        )
+        # The question's own words lead: a long previous question must not outweigh "and Germany?".
+        cap = CONTEXT_SHARE_CAP * sum(focus.values())
+        if focus and sum(context.values()) > cap:
+            scale = cap / sum(context.values())
+            context = {t: w * scale for t, w in context.items()}
+        weights = {**context, **focus}
         n = len(self.sentence_terms)
         coverage = self._coverage(weights, self.sentence_postings, n)
         paragraph_coverage = self._coverage(weights, self.paragraph_postings, n)
@@ -213,13 +236,11 @@ class EvidenceScorer:
         elif query.wants_commenter:
             score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
         if query.previous_answer:
-            if self._folded_prefixes is None:
-                self._folded_prefixes = [
-                    fold(texts[u.source][u.start : u.end])[:QUOTED_PREFIX] for u in self.sentences.units
-                ]
-            previous = fold(query.previous_answer)
-            quoted = np.array([p in previous for p in self._folded_prefixes], dtype=bool)
-            score = np.where(quoted, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
+            share = self.quoted_in(query.previous_answer, texts)
+            # Most of a sentence quoted is a repeat; a piece of it leaves the rest to ask about.
+            repeated = share >= REPEATED_SHARE
+            score = np.where(repeated, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
+            score = score + FOLLOW_ON_BONUS * self._follow_on(share, texts)
         keep = min(RANKED_KEEP, len(score))
         top = np.argpartition(-score, keep - 1)[:keep]
         order = top[np.argsort(-score[top], kind="stable")]
@@ -228,6 +249,59 @@ class EvidenceScorer:
             for i in order
             if np.isfinite(score[i])
         ]
+
+    def _windows(self, texts: dict[str, str]) -> np.ndarray:
+        """Return each sentence's vector joined with the previous sentence's in its paragraph or
+        comment: a sentence often means what it says only with the one before ("this gesture")."""
+        if self._window_vectors is None:
+            vectors = self.sentences.vectors.copy()
+            for row, unit in enumerate(self.sentences.units):
+                e = Evidence(unit, row, 0.0, 0.0, 0.0)
+                if self._neighbour(e, -1, texts[unit.source], within_comment=True) is not None:
+                    joined = self.sentences.vectors[row - 1] + self.sentences.vectors[row]
+                    vectors[row] = joined / np.linalg.norm(joined)
+            self._window_vectors = vectors
+        return self._window_vectors
+
+    def quoted_in(self, answer: str, texts: dict[str, str]) -> np.ndarray:
+        """Return how much of each sentence ``answer`` quotes: 1 when it holds the sentence's
+        opening, else the share of the sentence that its longest contained piece covers
+        (histories often carry shortened or partial quotes). An answer that quotes nothing
+        exactly is matched by its words to the one sentence it most likely retells."""
+        if self._folded is None:
+            self._folded = [fold(texts[u.source][u.start : u.end]) for u in self.sentences.units]
+            self._plain_terms = [set(terms(s)) for s in self._folded]
+        previous = fold(answer)
+        pieces = [p.strip(" .,;:!?'") for p in _ANSWER_PIECES.split(previous)]
+        pieces = [p for p in pieces if len(p) >= MIN_QUOTED_PIECE]
+        share = np.array(
+            [
+                1.0 if s[:QUOTED_PREFIX] in previous else max((len(p) / len(s) for p in pieces if p in s), default=0.0)
+                for s in self._folded
+            ],
+            dtype=np.float32,
+        )
+        said = set(terms(previous))
+        if share.any() or not said:
+            return share
+        shared = np.array([len(said & ts) for ts in self._plain_terms], dtype=np.float32)
+        row = int(np.argmax(shared))
+        if shared[row] >= RETOLD_MIN_TERMS and shared[row] >= RETOLD_SHARE * len(said):
+            share[row] = min(1.0, shared[row] / max(1, len(self._plain_terms[row])))
+        return share
+
+    def _follow_on(self, share: np.ndarray, texts: dict[str, str]) -> np.ndarray:
+        """Return 1 for the sentence right after a quoted one (same paragraph or comment), 0.5 for
+        the one right before it and for a sentence quoted only in part, else 0."""
+        out = np.where((share > 0) & (share < REPEATED_SHARE), PARTLY_QUOTED_WEIGHT, 0.0).astype(np.float32)
+        for row in np.flatnonzero(share):
+            e = Evidence(self.sentences.units[row], int(row), 0.0, 0.0, 0.0)
+            text = texts[e.unit.source]
+            for offset, weight in ((1, 1.0), (-1, 0.5)):
+                other = self._neighbour(e, offset, text, within_comment=True)
+                if other is not None and not share[row + offset]:
+                    out[row + offset] = max(out[row + offset], weight)
+        return out
 
     def _neighbour(self, e: Evidence, offset: int, text: str, within_comment: bool = False) -> Chunk | None:
         """Return the sentence ``offset`` rows away if it is in the same paragraph (or, with
@@ -319,13 +393,17 @@ def select(
     best = ranked[0]
     picked = [best]
     floor = min(support_ratio, CROSS_SPEAKER_RATIO) * best.score
+    text = texts[best.unit.source]
+    beside = {n.start for n in (scorer._neighbour(best, o, text) for o in (-1, 1)) if n is not None}
     for e in ranked[1:]:
         if len(picked) >= max_citations or e.score < floor:
             break
         same_speaker = any(c.unit.speaker == e.unit.speaker for c in picked)
         # The sentence closest in meaning to the question supports the answer even when it shares
-        # fewer of its words ("clerical hardliners" for "conservative clergy").
-        closest = e.dense >= best.dense
+        # fewer of its words ("clerical hardliners" for "conservative clergy"); so does a strong
+        # sentence right beside the best one, which often carries the rest of the story ("Syria,
+        # in turn, had received it from the Soviet Union").
+        closest = e.dense >= best.dense or (e.unit.source == best.unit.source and e.unit.start in beside)
         if e.score < (support_ratio if same_speaker and not closest else CROSS_SPEAKER_RATIO) * best.score:
             continue
         if max(float(vectors[e.row] @ vectors[c.row]) for c in picked) >= DUPLICATE_COSINE:

@@ -73,10 +73,21 @@ def same_family(a: str, b: str) -> bool:
     return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a))
 
 
+def _lemma(word: str) -> str:
+    """Return the dictionary form of ``word`` when it has exactly one ("gotten" -> "get",
+    "children" -> "child"), else ``word``: the stemmer misses irregular forms, and an ambiguous
+    form ("thought": noun, or "think"; "left": side, or "leave") stays as written."""
+    from lemminflect import getAllLemmas
+
+    forms = {lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas}
+    return forms.pop() if len(forms) == 1 else word
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Return the English Snowball stem of one folded word."""
-    return _STEMMER.stemWord(word)
+    """Return the English Snowball stem of one folded word, irregular forms first mapped to
+    their dictionary form."""
+    return _STEMMER.stemWord(_lemma(word))
 
 
 def terms(text: str) -> list[str]:

@@ -109,6 +109,46 @@ def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
     assert any("nothing would remain of the revolution" in c.quote for c in follow.citations)
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "phrase"),
+    [
+        (
+            "and germany?",
+            [
+                (
+                    "What does PIERE say about Italy, Spain and France?",
+                    "PIERE writes: “Catholic Religion has been crushed”",
+                )
+            ],
+            "German Princes",
+        ),
+        (
+            "What came after 1997?",
+            [("Who stopped contacts with America?", "The author writes: “leftists prevented such contacts” [1]")],
+            "born- again liberals",
+        ),
+        (
+            "and what did the experts make of it",
+            # A retold answer, not a quote: matched by its words to the sentence it retells.
+            [("What did Trump offer Iran?", "He gave Iran's leaders a phone number and said he was waiting to talk.")],
+            "dismissed this gesture as meaningless",
+        ),
+    ],
+)
+def test_follow_up_goes_on_where_the_last_answer_stopped(
+    assistant: Assistant, question: str, history: list[tuple[str, str]], phrase: str
+) -> None:
+    answer = assistant.ask(question, history=history)
+    assert not answer.abstained
+    assert any(phrase in c.quote for c in answer.citations), answer.text
+
+
+def test_a_strong_sentence_beside_the_best_one_is_quoted_with_it(assistant: Assistant) -> None:
+    answer = assistant.ask("Where did Syria get it?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "through Syria" in quotes and "from the Soviet Union" in quotes
+
+
 def test_history_accepts_openai_style_messages(assistant: Assistant) -> None:
     messages = [
         {"role": "user", "content": "Who is Ibrahim Raeisi?"},

@@ -7,7 +7,7 @@ import pytest
 from eval import dataset
 from qa import Assistant
 from qa.checks import DocumentNames, lacks_named_answer, wrong_answer_type
-from qa.text import Vocabulary, acronyms, terms, words
+from qa.text import Vocabulary, acronyms, stem, terms, words
 
 SEGMENTS = [
     "Recently, President Donald Trump gave Iran a telephone number in Washington and Tehran.",
@@ -41,6 +41,14 @@ def test_acronyms_expand_to_the_documents_names() -> None:
     assert found["csis"] == "center strategic international studies"
     vocabulary = Vocabulary(SEGMENTS)
     assert {"strategic", "studies"} <= set(vocabulary.repair("her work at CSIS"))
+
+
+def test_irregular_forms_match_their_dictionary_form() -> None:
+    assert stem("gotten") == stem("got") == stem("get")
+    assert stem("children") == stem("child")
+    # Ambiguous forms stay as written: "left" is a side as well as "leave".
+    assert stem("left") != stem("leave")
+    assert stem("thought") != stem("think")
 
 
 def test_common_words_are_not_repaired_into_document_words() -> None:
@@ -120,7 +128,9 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
     assert phrase in answer.text
 
 
-@pytest.mark.parametrize("name", ["independent-1.jsonl", "independent-2.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["independent-1.jsonl", "independent-2.jsonl", "independent-4.jsonl", "independent-5.jsonl"]
+)
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str) -> None:
     items = dataset.load_items(dataset.QUESTIONS.parent / "sets" / name)
     dataset.check_against(items, {s: assistant.source_text(s) for s in assistant.sources})
