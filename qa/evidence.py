@@ -318,9 +318,9 @@ class EvidenceScorer:
         same_paragraph = "\n" not in text[first.end : second.start]
         return other if same_speaker and (same_paragraph or same_comment) else None
 
-    def widened(self, e: Evidence, texts: dict[str, str], forward: bool) -> Chunk:
-        """Return the sentence widened to the sentences its pronouns lean on, and (``forward``)
-        to a following sentence that refers back to it ("these contacts", "this gesture")."""
+    def widened(self, e: Evidence, texts: dict[str, str]) -> Chunk:
+        """Return the sentence widened to the sentences its pronouns lean on, and to a following
+        sentence that refers back to it ("these contacts", "this gesture") or answers it."""
         text = texts[e.unit.source]
         unit = e.unit
         sentence = text[unit.start : unit.end]
@@ -328,19 +328,18 @@ class EvidenceScorer:
             prev = self._neighbour(e, -1, text)
             if prev is not None:
                 unit = replace(unit, start=prev.start)
-        if forward:
-            asks = sentence.rstrip().endswith("?")
-            following = self._neighbour(e, 1, text, within_comment=asks)
-            if following is not None:
-                next_text = text[following.start : following.end]
-                # A rhetorical question is answered by what follows it ("And where has this
-                # reconciliation ever occurred?" / "Not in Italy, ..."); a short claim is
-                # completed by a sentence that continues it ("It applies to all ...").
-                continues = _REFERS_BACK.match(next_text) or (
-                    len(sentence) <= SHORT_SENTENCE_CHARS and _ANAPHORIC_OPENING.match(next_text)
-                )
-                if asks or continues:
-                    unit = replace(unit, end=following.end)
+        asks = sentence.rstrip().endswith("?")
+        following = self._neighbour(e, 1, text, within_comment=asks)
+        if following is not None:
+            next_text = text[following.start : following.end]
+            # A rhetorical question is answered by what follows it ("And where has this
+            # reconciliation ever occurred?" / "Not in Italy, ..."); a short claim is
+            # completed by a sentence that continues it ("It applies to all ...").
+            continues = _REFERS_BACK.match(next_text) or (
+                len(sentence) <= SHORT_SENTENCE_CHARS and _ANAPHORIC_OPENING.match(next_text)
+            )
+            if asks or continues:
+                unit = replace(unit, end=following.end)
         return unit
 
 
@@ -411,7 +410,7 @@ def select(
         if len(texts[e.unit.source][e.unit.start : e.unit.end].split()) < MIN_SUPPORT_WORDS:
             continue
         picked.append(e)
-    spans = [scorer.widened(e, texts, forward=e is best) for e in picked]
+    spans = [scorer.widened(e, texts) for e in picked]
     chosen = _merge(spans)
     # The best span first, then the rest in document order.
     quoted = [texts[u.source][u.start : u.end] for u in [spans[0], *chosen]]
@@ -444,7 +443,7 @@ def abstain_reason(
     if asks_beyond_names(scorer.names, scorer.idf, focus_words, question, best.dense):
         return "only names in common with the document"
     focus_terms = [stem(w) for w in focus_words]
-    if scorer.names.ungrounded(focus_terms, scorer.segment_terms[best.row], best.unit.speaker):
+    if scorer.names.ungrounded(focus_terms, scorer.segment_terms[best.row], best.unit.speaker, question):
         return "the evidence is about someone or something else"
     # The best sentence's terms, header included, as indexed.
     if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, scorer.sentence_terms[best.row]):

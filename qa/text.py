@@ -140,6 +140,18 @@ def acronyms(texts: list[str]) -> dict[str, str]:
     return out
 
 
+def _one_swap_apart(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    return (
+        len(a) == len(b)
+        and len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
+
+
 class Vocabulary:
     """The folded words of the indexed text, used to repair misspelt query words."""
 
@@ -159,9 +171,11 @@ class Vocabulary:
         if word in self.acronyms:
             return self.acronyms[word]  # "csis" -> "center strategic international studies"
         if len(word) < _MIN_REPAIR_LEN:
-            # Short unknown words are mostly misspelt function words ("wat", "wich", "teh").
+            # Short unknown words are mostly misspelt function words ("wat", "wich", "teh"), or
+            # a document word with two letters swapped ("ircg" for "irgc").
             match = difflib.get_close_matches(word, _SHORT_STOPWORDS, n=1, cutoff=_STOPWORD_REPAIR_CUTOFF)
-            return match[0] if match else word
+            swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
+            return match[0] if match else swapped[0] if len(swapped) == 1 else word
         # A word of its own is repaired only to a near-identical form ("talkin" -> "talking"):
         # "really" is not a misspelling of the document's "recall".
         cutoff = _WORD_REPAIR_CUTOFF if is_english_word(word) else _REPAIR_CUTOFF

@@ -34,6 +34,7 @@ def test_a_rare_name_must_be_in_the_evidence_unless_its_speaker_gives_a_view() -
     assert names.ungrounded(["rouhani", "jcpoa"], set(terms(SEGMENTS[0])), "Shireen T. Hunter") == ["rouhani"]
     assert names.ungrounded(["rouhani"], set(terms(SEGMENTS[1])), "Shireen T. Hunter") == []
     assert names.ungrounded(["say", "hunter"], set(terms(SEGMENTS[0])), "Shireen T. Hunter") == []
+    assert names.ungrounded(["hunter"], set(terms(SEGMENTS[0])), "Shireen T. Hunter", "According to Hunter?") == []
 
 
 def test_acronyms_expand_to_the_documents_names() -> None:
@@ -56,6 +57,11 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
     assert "really" in vocabulary.repair("really")
     assert vocabulary.repair("talkin to amercia") == ["talking", "america"]
     assert words("Don’t won't") == ["do", "will"]
+
+
+def test_short_words_with_two_letters_swapped_are_repaired() -> None:
+    vocabulary = Vocabulary(["The IRGC chief spoke."])
+    assert vocabulary.repair("ircg") == ["irgc"]
 
 
 @pytest.mark.parametrize(
@@ -118,6 +124,9 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("What book by Timothy MacDaniel does Hunter cite?", "Agony of the Russian Idea"),
         ("According to PIERE, in which countries did reconciliation not happen?", "Italy"),
         ("Is this problem unique to Iran or do other nations share it?", "Russia"),
+        # Everyday words a paraphrase brings ("purpose", "secret") are not missing details.
+        ("What purpose does the IRGC really serve, according to Hunter?", "safeguard the revolution"),
+        ("what did the ircg commander say", "nothing would remain"),
     ],
 )
 def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
