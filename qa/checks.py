@@ -103,6 +103,12 @@ OFF_TOPIC_WORD_ZIPF = 4.0
 _AFTER_HEAD = re.compile(r"\s+(?:by|of|in|at|from|for|with|who|that|which|whose)\s+", re.IGNORECASE)
 # How far (in words) from the thing named a proper name may stand to be its name (apposition).
 NAME_WINDOW = 2
+_KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
+_AFTER_THE_TEXT = re.compile(
+    r"\b(?:after|since)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)\b"
+    r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 # A capital after one of these opens a sentence, a line or a quotation: it says nothing of names.
 _OPENERS = '.!?:\n"“'
@@ -182,6 +188,31 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
                 if name[:1].isupper() and _mid_sentence(text, other.start()) and not set(words(name)) <= asked:
                     return False
     return True
+
+
+def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
+    """True when the question asks what kind of thing ("What kind of weapons ...?") and the
+    evidence names that thing only bare ("desperate for weapons"), with no word saying which kind
+    in front of it. Evidence that does not name the thing at all is left to the other checks."""
+    match = _KIND_OF.search(question)
+    if not match:
+        return False
+    target = stem(fold(match.group(1)))
+    seen = False
+    for text in quoted:
+        tokens = words(text)
+        for i, w in enumerate(tokens):
+            if not same_family(stem(w), target) and stem(w) != target:
+                continue
+            seen = True
+            if i > 0 and tokens[i - 1] not in STOPWORDS:
+                return False  # "anti-tank weapons", "the Islamist state"
+    return seen
+
+
+def asks_after_the_document(question: str) -> bool:
+    """True when the question asks what happened after the text was written: no text can say."""
+    return bool(_AFTER_THE_TEXT.search(question))
 
 
 @dataclass(frozen=True)

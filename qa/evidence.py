@@ -13,9 +13,11 @@ from index import Chunk
 from qa.checks import (
     FRAMING,
     DocumentNames,
+    asks_after_the_document,
     asks_beyond_names,
     lacks_named_answer,
     lacks_the_asked_detail,
+    lacks_the_kind_asked,
     mostly_foreign_script,
     wrong_answer_type,
 )
@@ -437,6 +439,10 @@ def abstain_reason(
         return "no answer of the asked type"
     if lacks_named_answer(question, quoted):
         return "no name for what is asked"
+    if lacks_the_kind_asked(question, quoted):
+        return "no kind named for what is asked"
+    if asks_after_the_document(question):
+        return "asks about events after the text"
     if query.context:
         # A follow-up's own words are too few to judge alone.
         return None

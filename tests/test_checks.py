@@ -6,7 +6,13 @@ import pytest
 
 from eval import dataset
 from qa import Assistant
-from qa.checks import DocumentNames, lacks_named_answer, wrong_answer_type
+from qa.checks import (
+    DocumentNames,
+    asks_after_the_document,
+    lacks_named_answer,
+    lacks_the_kind_asked,
+    wrong_answer_type,
+)
 from qa.text import Vocabulary, acronyms, stem, terms, words
 
 SEGMENTS = [
@@ -62,6 +68,26 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
 def test_short_words_with_two_letters_swapped_are_repaired() -> None:
     vocabulary = Vocabulary(["The IRGC chief spoke."])
     assert vocabulary.repair("ircg") == ["irgc"]
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "lacks"),
+    [
+        ("What kind of weapons did Iran want?", ["Iran was desperate for weapons for its war."], True),
+        ("What kind of weapons did Iran want?", ["Iran wanted anti-tank weapons."], False),
+        ("What sort of state is Iran?", ["It is the crisis of the Islamist state."], False),
+        # Evidence that never names the thing is not judged here.
+        ("What kind of agreement did America leave?", ["America withdrew from the JCPOA."], False),
+    ],
+)
+def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: list[str], lacks: bool) -> None:
+    assert lacks_the_kind_asked(question, quoted) is lacks
+
+
+def test_events_after_the_text_cannot_be_in_it() -> None:
+    assert asks_after_the_document("Did Iran call Trump after this article was published?")
+    assert asks_after_the_document("What happened since the piece came out?")
+    assert not asks_after_the_document("What happened after the 1986 revelations?")
 
 
 @pytest.mark.parametrize(
