@@ -49,7 +49,7 @@ FRAMING = frozenset(
     accuse accuses blame blames criticize criticise criticizes criticises praise praises remember
     remembers acknowledge acknowledges concede concedes conclude concludes contend contends maintain
     maintains recommend recommends urge urges advise advises predict predicts perceive perceives
-    regard regards consider considers""".split()
+    regard regards consider considers receive received receives hold held holds""".split()
 )
 # Words that ask for someone's view: then the speaker of a passage stands for the name asked about
 # ("What does PIERE think ...?" is answered by PIERE's comment, which need not repeat "PIERE").
@@ -79,6 +79,10 @@ _COUNT_WORD = (
     r"hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)"
 )
 _COUNT = re.compile(rf"\b(?!(?:1[5-9]|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
+# A question for a day or month needs one; a year alone does not answer it.
+_ON_A_DAY = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b|\bon\s+what\s+date\b", re.I)
+_MONTHS = "january february march april may june july august september october november december"
+_DAY = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTHS.split()) + r")\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _WHEN = re.compile(
     r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
 )
@@ -103,6 +107,13 @@ OFF_TOPIC_WORD_ZIPF = 4.0
 _AFTER_HEAD = re.compile(r"\s+(?:by|of|in|at|from|for|with|who|that|which|whose)\s+", re.IGNORECASE)
 # How far (in words) from the thing named a proper name may stand to be its name (apposition).
 NAME_WINDOW = 2
+# Words for people; their names stand beside them in a text that gives them.
+_PEOPLE = frozenset(
+    stem(w)
+    for w in """commenter commentator reader author writer person man woman official representative
+    ambassador envoy leader member wife husband son daughter father mother brother sister spouse friend
+    advisor adviser minister president general commander preacher cleric publisher editor""".split()
+)
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 _AFTER_THE_TEXT = re.compile(
     r"\b(?:after|since)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)\b"
@@ -149,6 +160,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     for year in _YEAR.findall(question):
         if not any(year in c for c in context):
             return True
+    if _ON_A_DAY.search(question):
+        return not any(_DAY.search(q) for q in quoted)
     if _WHEN.search(question):
         return not any(_DATE.search(q) for q in quoted)
     if _HOW_MANY.search(question):
@@ -177,17 +190,27 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
         return False
     target = stem(target_words[-1])
     asked = set(words(question))
+
+    def new_name(text: str, token: re.Match[str]) -> bool:
+        name = token.group(0)
+        return name[:1].isupper() and _mid_sentence(text, token.start()) and not set(words(name)) <= asked
+
+    seen = False
     for text in quoted:
         tokens = list(_TOKEN.finditer(text))
         for i, token in enumerate(tokens):
             if not any(stem(w) == target for w in words(token.group(0))):
                 continue
+            seen = True
             window = tokens[max(0, i - NAME_WINDOW) : i] + tokens[i + 1 : i + 1 + NAME_WINDOW]
-            for other in window:
-                name = other.group(0)
-                if name[:1].isupper() and _mid_sentence(text, other.start()) and not set(words(name)) <= asked:
-                    return False
-    return True
+            if any(new_name(text, other) for other in window):
+                return False
+    # The evidence may call a thing otherwise ("the Syrian daily Al Shar'a" for the newspaper):
+    # then any name the question does not already give may be the answer. A person is named
+    # beside the word for them ("General Mohammad Ali Jafari"), or not at all.
+    if seen or target in _PEOPLE or not match.group(1):
+        return True  # "PIERE's real name" asks for a person's
+    return not any(new_name(text, t) for text in quoted for t in _TOKEN.finditer(text))
 
 
 def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
