@@ -18,6 +18,9 @@ from qa.search import LevelIndex
 from qa.settings import Settings
 from qa.text import Vocabulary, stem, terms
 
+# A previous answer this short names the subject a follow-up leans on.
+SHORT_ANSWER_WORDS = 30
+
 
 class Engine:
     """Search structures for one loaded index: passages, sentences, vocabulary and speakers."""
@@ -94,16 +97,24 @@ class Engine:
     def _query_terms(self, text: str) -> list[str]:
         return [stem(w) for w in self.vocabulary.repair(text)]
 
+    def _answer_terms(self, answer: str) -> list[str]:
+        """Return the terms of a short previous answer: it names what "he" or "they" stand for
+        ("Ali Akbar Hashemi Rafsanjani ..."). A long one, such as a full quoted answer, says too much."""
+        return self._query_terms(answer) if len(answer.split()) <= SHORT_ANSWER_WORDS else []
+
     def answer(self, question: str, history: list[Turn]) -> Selection:
         """Rank evidence for ``question`` and select what to quote."""
         query = resolve(question, history, self.speakers)
         vector = self.embed(self.vocabulary.repair_text(query.text))
+        if query.context:
+            alone = self.embed(self.vocabulary.repair_text(query.question))
+            vector = (vector + alone) / np.linalg.norm(vector + alone)
         focus_words = self.vocabulary.repair(query.question)
         focus_terms = [stem(w) for w in focus_words]
         ranked = self.scorer.rank(
             query,
             focus_terms,
-            self._query_terms(query.context),
+            self._query_terms(query.context) + self._answer_terms(query.previous_answer),
             vector,
             self.settings.retrieval,
             self.settings.rrf_k,
