@@ -14,7 +14,10 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": 
 # "Mac Farland", "MacFarland" and "McFarland" are one name; fold the Gaelic prefix.
 _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
 # One country, many spellings: "U.S.", "US", "USA", "United States" all match "America".
-_AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b|\bUnited States\b")
+_AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA\b|\bUnited States\b|\bUNITED STATES\b")
+_US = re.compile(r"\bUS\b")
+# Text with more than this share of capital letters is typed in capitals.
+SHOUTED_SHARE = 0.6
 _NEGATED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words and question words: they say how to ask, not what is asked about.
@@ -46,8 +49,13 @@ _WORD_REPAIR_CUTOFF = 0.9
 
 def fold(text: str) -> str:
     """Return ``text`` normalised for matching: NFKC, straight quotes, lower case, name variants."""
-    text = _AMERICA.sub("America", unicodedata.normalize("NFKC", text).translate(_QUOTES)).lower()
-    return _MAC.sub("mc", text)
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    letters = [c for c in text if c.isalpha()]
+    text = _AMERICA.sub("America", text)
+    # In text typed in capitals, "US" is the pronoun ("TELL US MORE"), not the country.
+    if sum(c.isupper() for c in letters) <= SHOUTED_SHARE * len(letters):
+        text = _US.sub("America", text)
+    return _MAC.sub("mc", text.lower())
 
 
 def words(text: str) -> list[str]:

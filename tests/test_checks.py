@@ -58,6 +58,11 @@ def test_irregular_forms_match_their_dictionary_form() -> None:
     assert stem("thought") != stem("think")
 
 
+def test_us_is_the_country_except_in_text_typed_in_capitals() -> None:
+    assert words("what do US officials say") == ["what", "do", "america", "officials", "say"]
+    assert words("TELL US MORE ABOUT U.S. SANCTIONS") == ["tell", "us", "more", "about", "america", "sanctions"]
+
+
 def test_common_words_are_not_repaired_into_document_words() -> None:
     vocabulary = Vocabulary(["Carter and Reagan recall talking to America."])
     assert "really" in vocabulary.repair("really")
