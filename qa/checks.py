@@ -83,6 +83,12 @@ _COUNT = re.compile(rf"\b(?!(?:1[5-9]|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
 _ON_A_DAY = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b|\bon\s+what\s+date\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
 _DAY = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTHS.split()) + r")\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+# A question for when something ended needs a text that says so ("until", "to 2014", "ended").
+_ASKS_END = re.compile(r"\b(?:end|ended|finish|finished|stop|stopped|over|cease|ceased)\s*\??\s*$", re.I)
+_GIVES_END = re.compile(
+    r"\b(?:until|till|ended|ending|end of|finished|stopped|ceased|concluded)\b|\b(?:to|through|[-–])\s*(?:\w+\s+)?\d{4}\b",
+    re.I,
+)
 _WHEN = re.compile(
     r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
 )
@@ -163,6 +169,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     if _ON_A_DAY.search(question):
         return not any(_DAY.search(q) for q in quoted)
     if _WHEN.search(question):
+        if _ASKS_END.search(question) and not _GIVES_END.search(quoted[0]):
+            return True  # "When did Khatami's presidency end?" answered only by when it began
         return not any(_DATE.search(q) for q in quoted)
     if _HOW_MANY.search(question):
         counted = _COUNTED.search(question)
@@ -354,6 +362,13 @@ def _capitalised_in(word: str, question: str) -> bool:
     )
 
 
+def _only_adverb(word: str) -> bool:
+    """True when ``word`` can only be an adverb ("repeatedly", "openly")."""
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(word)) == {"ADV"}
+
+
 def lacks_the_asked_detail(
     idf: dict[str, float],
     has_variant: Callable[[str], bool],
@@ -378,6 +393,8 @@ def lacks_the_asked_detail(
         # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
         # no detail; a name is ("PhD", "Alamolhoda").
         and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
+        # Nor is how something is done ("repeatedly saying").
+        and not _only_adverb(w)
     ]
     if not 1 <= len(unknown) <= MAX_UNKNOWN or len(known) < MIN_KNOWN_TERMS:
         return False

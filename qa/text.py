@@ -18,6 +18,7 @@ _AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA\b|\bUnited States\b|\bUNITED STAT
 _US = re.compile(r"\bUS\b")
 # Text with more than this share of capital letters is typed in capitals.
 SHOUTED_SHARE = 0.6
+_VOWELS = "aeiou"
 _NEGATED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Function words and question words: they say how to ask, not what is asked about.
@@ -187,7 +188,9 @@ class Vocabulary:
         # A word of its own is repaired only to a near-identical form ("talkin" -> "talking"):
         # "really" is not a misspelling of the document's "recall".
         cutoff = _WORD_REPAIR_CUTOFF if is_english_word(word) else _REPAIR_CUTOFF
-        candidates = self._by_initial.get(word[0], [])
+        # Transliterated names vary their first vowel ("Ebrahim", "Ibrahim").
+        initials = _VOWELS if word[0] in _VOWELS else word[0]
+        candidates = [w for initial in initials for w in self._by_initial.get(initial, [])]
         match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
         return match[0] if match else word
 

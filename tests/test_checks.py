@@ -70,6 +70,10 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
     assert words("Don’t won't") == ["do", "will"]
 
 
+def test_transliterated_names_repair_across_their_first_vowel() -> None:
+    assert Vocabulary(["Ibrahim Raeisi, the head of the judiciary."]).repair("ebrahim raisi") == ["ibrahim", "raeisi"]
+
+
 def test_short_words_with_two_letters_swapped_are_repaired() -> None:
     vocabulary = Vocabulary(["The IRGC chief spoke."])
     assert vocabulary.repair("ircg") == ["irgc"]
@@ -87,6 +91,19 @@ def test_short_words_with_two_letters_swapped_are_repaired() -> None:
 )
 def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: list[str], lacks: bool) -> None:
     assert lacks_the_kind_asked(question, quoted) is lacks
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "wrong"),
+    [
+        ("When did Khatami's presidency end?", ["After Khatami assumed power in 1997, others resisted."], True),
+        ("When did her research professorship end?", ["From 2014 to July 2019 a research professor."], False),
+        ("On what exact date did America leave the deal?", ["In 2018 America left the deal."], True),
+        ("On what date did America leave the deal?", ["On 8 May 2018 America left the deal."], False),
+    ],
+)
+def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[str], wrong: bool) -> None:
+    assert wrong_answer_type(question, quoted, quoted) is wrong
 
 
 def test_events_after_the_text_cannot_be_in_it() -> None:
@@ -158,6 +175,8 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         # Everyday words a paraphrase brings ("purpose", "secret") are not missing details.
         ("What purpose does the IRGC really serve, according to Hunter?", "safeguard the revolution"),
         ("what did the ircg commander say", "nothing would remain"),
+        # How something is said ("repeatedly") is not a detail the text must have.
+        ("What did Carter and Reagan repeatedly say, according to commenter 5?", "who is in charge"),
     ],
 )
 def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
