@@ -121,6 +121,8 @@ _PEOPLE = frozenset(
     advisor adviser minister president general commander preacher cleric publisher editor""".split()
 )
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
+# "What specific economic sectors": the thing is the last of the next two words.
+_SPECIFIC = re.compile(r"\bspecific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
 _AFTER_THE_TEXT = re.compile(
     r"\b(?:after|since)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)\b"
     r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",
@@ -222,13 +224,18 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
 
 
 def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
-    """True when the question asks what kind of thing ("What kind of weapons ...?") and the
-    evidence names that thing only bare ("desperate for weapons"), with no word saying which kind
-    in front of it. Evidence that does not name the thing at all is left to the other checks."""
-    match = _KIND_OF.search(question)
+    """True when the question asks what kind of thing ("What kind of weapons ...?", "What
+    specific sanctions ...?") and the evidence names that thing only bare ("desperate for
+    weapons"), with no word saying which kind in front of it. Evidence that does not name the
+    thing at all answers a "specific" question no better; for "what kind of" it may name the
+    kind outright ("the JCPOA" for an agreement), so that is left to the other checks."""
+    match = _KIND_OF.search(question) or _SPECIFIC.search(question)
     if not match:
         return False
-    target = stem(fold(match.group(1)))
+    following = [w for w in words(match.group(1)) if w not in STOPWORDS]
+    if not following:
+        return False
+    target = stem(following[-1])
     seen = False
     for text in quoted:
         tokens = words(text)
@@ -238,7 +245,7 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
             seen = True
             if i > 0 and tokens[i - 1] not in STOPWORDS:
                 return False  # "anti-tank weapons", "the Islamist state"
-    return seen
+    return seen or match.re is _SPECIFIC
 
 
 def asks_after_the_document(question: str) -> bool:

@@ -46,6 +46,11 @@ _ASKS_META = re.compile(
     r"|\bwho\b.*\b(?:author|writer)\b",
     re.I,
 )
+# A question for the headline or the caption by name gets that line: its words rarely match.
+_ASKS_KIND = {
+    "title": re.compile(r"\b(?:headline|title of (?:the|this) (?:article|piece|op-?ed|essay))\b", re.I),
+    "caption": re.compile(r"\b(?:caption|photo\w*|pictured|image)\b", re.I),
+}
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
 # ... and the text goes on where the last answer stopped ("how did people react to that?", "what
@@ -159,7 +164,8 @@ class EvidenceScorer:
         unique_terms = {text: set(terms(text)) for text in unique}
         self.segment_terms = [unique_terms[text] for text in segments]
         self.names = DocumentNames.from_segments(unique, [unique_terms[text] for text in unique])
-        self.is_meta = np.array([u.segment_kind in _META_KINDS for u in sentences.units], dtype=bool)
+        self.segment_kinds = np.array([u.segment_kind for u in sentences.units])
+        self.is_meta = np.isin(self.segment_kinds, list(_META_KINDS))
 
     def _has_variant(self, term: str) -> bool:
         """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
@@ -233,6 +239,9 @@ class EvidenceScorer:
         )
         if not _ASKS_META.search(query.question):
             score = score - META_PENALTY * self.is_meta
+        for kind, asks in _ASKS_KIND.items():
+            if asks.search(query.question):
+                score = score + META_PENALTY * (self.segment_kinds == kind)
         if query.speaker:
             score = score + SPEAKER_BONUS * np.where(self.speakers == self.speaker_id.get(query.speaker, -1), 1.0, -1.0)
         elif query.wants_commenter:

@@ -143,6 +143,13 @@ def test_follow_up_goes_on_where_the_last_answer_stopped(
     assert any(phrase in c.quote for c in answer.citations), answer.text
 
 
+@pytest.mark.parametrize(("question", "section"), [("What is the headline of this piece?", "title")])
+def test_asking_for_the_headline_cites_the_title(assistant: Assistant, question: str, section: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert any(c.section == section for c in answer.citations[:1]), answer.text
+
+
 def test_a_strong_sentence_beside_the_best_one_is_quoted_with_it(assistant: Assistant) -> None:
     answer = assistant.ask("Where did Syria get it?")
     quotes = " ".join(c.quote for c in answer.citations)

@@ -87,6 +87,8 @@ def test_short_words_with_two_letters_swapped_are_repaired() -> None:
         ("What sort of state is Iran?", ["It is the crisis of the Islamist state."], False),
         # Evidence that never names the thing is not judged here.
         ("What kind of agreement did America leave?", ["America withdrew from the JCPOA."], False),
+        ("What specific sanctions does commenter 3 want?", ["No one in Iran likes them."], True),
+        ("What specific event was the worst?", ["It was the second worst event after the hostage crisis."], False),
     ],
 )
 def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: list[str], lacks: bool) -> None:
