@@ -42,8 +42,11 @@ SPEAKER_BONUS = 0.15
 META_PENALTY = 0.4
 _META_KINDS = frozenset({"title", "caption", "byline", "signature"})
 _ASKS_META = re.compile(
-    r"\b(?:title|headline|caption|image|photo\w*|pictur\w*|byline|wrote|written|signed)\b|\btop of the (?:article|page)\b"
-    r"|\bwho\b.*\b(?:author|writer)\b",
+    r"\b(?:title|headline|caption|image|photo\w*|pictur\w*|byline|signed)\b|\btop of the (?:article|page)\b"
+    r"|\bwho\b.*\b(?:author|writer)\b"
+    # "Who wrote this article?", "written by whom?"; not "What book ..., and who wrote it?"
+    r"|\b(?:wrote|written)\b(?:\s+this)?\s*(?:by\s+whom)?\W*$"
+    r"|\b(?:wrote|written)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column)\b",
     re.I,
 )
 # A question for the headline or the caption by name gets that line: its words rarely match.

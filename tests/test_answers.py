@@ -143,11 +143,18 @@ def test_follow_up_goes_on_where_the_last_answer_stopped(
     assert any(phrase in c.quote for c in answer.citations), answer.text
 
 
-@pytest.mark.parametrize(("question", "section"), [("What is the headline of this piece?", "title")])
+@pytest.mark.parametrize(
+    ("question", "section"), [("What is the headline of this piece?", "title"), ("who wrote this?", "byline")]
+)
 def test_asking_for_the_headline_cites_the_title(assistant: Assistant, question: str, section: str) -> None:
     answer = assistant.ask(question)
     assert not answer.abstained
     assert any(c.section == section for c in answer.citations[:1]), answer.text
+
+
+def test_who_wrote_a_book_is_not_a_question_about_the_byline(assistant: Assistant) -> None:
+    answer = assistant.ask("Who wrote The Agony of the Russian Idea?")
+    assert "MacDaniel" in answer.text and all(c.section != "byline" for c in answer.citations)
 
 
 def test_a_strong_sentence_beside_the_best_one_is_quoted_with_it(assistant: Assistant) -> None:
