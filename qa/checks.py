@@ -23,8 +23,7 @@ TYPO_ZIPF = 2.0
 # Lower-case unknown words this short are chat shorthand ("abt", "pls"), not details.
 SHORTHAND_CHARS = 3
 # Up to this many unknown words may mark a missing detail; with two, one of them must be a
-# specific, rare word ("earn her PhD": "phd" 4.1) rather than two paraphrasing ones ("pushing",
-# "faith": 4.7, 4.9).
+# specific, rare word ("earn her PhD": "phd" 4.1) rather than two paraphrasing ones.
 MAX_UNKNOWN = 2
 # A question with this many everyday words the document lacks is reworded throughout: its one
 # uncommon new word is more paraphrase, not a missing detail.
@@ -80,17 +79,20 @@ _COUNT_WORD = (
 )
 _COUNT = re.compile(rf"\b(?!(?:1[5-9]|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
 # A question for a day or month needs one; a year alone does not answer it.
-_ON_A_DAY = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b|\bon\s+what\s+date\b", re.I)
-_MONTHS = "january february march april may june july august september october november december"
-_DAY = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in _MONTHS.split()) + r")\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_ON_A_DAY = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b(?!-)|\bon\s+what\s+date\b", re.I)
+_DAY_NAMES = """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec"""
+_DAY = re.compile(
+    r"\b(?:" + "|".join(m.capitalize() for m in _DAY_NAMES.split()) + r")\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+)
 # A question for when something ended needs a text that says so ("until", "to 2014", "ended").
-_ASKS_END = re.compile(r"\b(?:end|ended|finish|finished|stop|stopped|over|cease|ceased)\s*\??\s*$", re.I)
+_ASKS_END = re.compile(r"\b(?:end|ended|finish|finished|stop|stopped|cease|ceased)\s*\??\s*$", re.I)
 _GIVES_END = re.compile(
     r"\b(?:until|till|ended|ending|end of|finished|stopped|ceased|concluded)\b|\b(?:to|through|[-–])\s*(?:\w+\s+)?\d{4}\b",
     re.I,
 )
 _WHEN = re.compile(
-    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b|\bhow\s+long\s+ago\b", re.IGNORECASE
+    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b(?!-)|\bhow\s+long\s+ago\b", re.IGNORECASE
 )
 _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
@@ -122,9 +124,12 @@ _PEOPLE = frozenset(
 )
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 # "What specific economic sectors": the thing is the last of the next two words.
-_SPECIFIC = re.compile(r"\bspecific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
+_SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
+_READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?|PIERE)\b", re.IGNORECASE)
+# The words for the text itself ("this article", "the op-ed").
+THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
 _AFTER_THE_TEXT = re.compile(
-    r"\b(?:after|since)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)\b"
+    rf"\b(?:after|since)\s+{THE_TEXT}\b"
     r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",
     re.IGNORECASE,
 )
@@ -171,7 +176,7 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     if _ON_A_DAY.search(question):
         return not any(_DAY.search(q) for q in quoted)
     if _WHEN.search(question):
-        if _ASKS_END.search(question) and not _GIVES_END.search(quoted[0]):
+        if _ASKS_END.search(question) and not (quoted and _GIVES_END.search(quoted[0])):
             return True  # "When did Khatami's presidency end?" answered only by when it began
         return not any(_DATE.search(q) for q in quoted)
     if _HOW_MANY.search(question):
@@ -232,7 +237,11 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     match = _KIND_OF.search(question) or _SPECIFIC.search(question)
     if not match:
         return False
-    following = [w for w in words(match.group(1)) if w not in STOPWORDS]
+    following: list[str] = []
+    for w in words(match.group(1)):
+        if w in STOPWORDS:
+            break  # "specific policies does ..." ends at "does"
+        following.append(w)
     if not following:
         return False
     target = stem(following[-1])
@@ -249,8 +258,9 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
 
 
 def asks_after_the_document(question: str) -> bool:
-    """True when the question asks what happened after the text was written: no text can say."""
-    return bool(_AFTER_THE_TEXT.search(question))
+    """True when the question asks what happened after the text was written: no text can say.
+    Its reader comments, written after it, can: a question about them is left to the others."""
+    return bool(_AFTER_THE_TEXT.search(question)) and not _READERS.search(question)
 
 
 @dataclass(frozen=True)
@@ -386,9 +396,9 @@ def lacks_the_asked_detail(
     """True when the best sentence matches everything the question names but a specific word
     that the document never uses: the near miss of "Who succeeded Jafari as IRGC commander?".
 
-    Paraphrases differ from the text in everyday words ("work", "job"), which do not count; one
-    unknown, uncommon word (or two, one of them rare) beside two or more fully matched known ones
-    marks a missing detail.
+    Paraphrases differ from the text in everyday words ("work", "job"), which do not count, and a
+    question with two or more of them is reworded throughout; otherwise one unknown, uncommon word
+    (or two, one of them rare) beside two or more fully matched known ones marks a missing detail.
     A word naming the answer's type ("Which preacher ...") is not such a detail.
     """
     known, new = _known_and_new(focus_words, question, idf)
@@ -409,7 +419,7 @@ def lacks_the_asked_detail(
     if len(everyday) >= PARAPHRASE_WORDS:
         return False  # a reworded question ("really pushing young Iranians away from faith")
     if len(unknown) > 1 and min(zipf(w) for w in unknown) >= SPECIFIC_ZIPF:
-        return False  # two fairly common new words: a paraphrase ("pushing ... away from faith")
+        return False  # two fairly common new words: a paraphrase
     present = best_terms
     weight = sum(idf[t] for t in known)
     return sum(idf[t] for t in known if t in present) >= FULL_MATCH * weight

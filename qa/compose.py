@@ -5,7 +5,8 @@ from __future__ import annotations
 from index import Chunk
 from qa.records import Citation
 
-ABSTAIN_TEXT = "The document doesn't say. The closest passages are cited as related reading, not as an answer."
+ABSTAIN_OPENING = "The document doesn't say."
+ABSTAIN_TEXT = f"{ABSTAIN_OPENING} The closest passages are cited as related reading, not as an answer."
 
 
 def attribution(unit: Chunk, author: str | None) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from index import Chunk
 from qa.checks import (
     FRAMING,
+    THE_TEXT,
     DocumentNames,
     asks_after_the_document,
     asks_beyond_names,
@@ -45,13 +46,13 @@ _ASKS_META = re.compile(
     r"\b(?:title|headline|caption|image|photo\w*|pictur\w*|byline|signed)\b|\btop of the (?:article|page)\b"
     r"|\bwho\b.*\b(?:author|writer)\b"
     # "Who wrote this article?", "written by whom?"; not "What book ..., and who wrote it?"
-    r"|\b(?:wrote|written)\b(?:\s+this)?\s*(?:by\s+whom)?\W*$"
-    r"|\b(?:wrote|written)\s+(?:this|the)\s+(?:article|piece|op-?ed|essay|column)\b",
+    r"|\b(?:wrote|written)\b(?:\s+this)?(?:\s+by\s+whom)?\W*$"
+    rf"|\b(?:wrote|written)\s+{THE_TEXT}\b",
     re.I,
 )
 # A question for the headline or the caption by name gets that line: its words rarely match.
 _ASKS_KIND = {
-    "title": re.compile(r"\b(?:headline|title of (?:the|this) (?:article|piece|op-?ed|essay))\b", re.I),
+    "title": re.compile(rf"\b(?:headline|title of {THE_TEXT})\b", re.I),
     "caption": re.compile(r"\b(?:caption|photo\w*|pictured|image)\b", re.I),
 }
 # A follow-up wants something new: sentences the last answer quoted lose this much.
@@ -283,8 +284,9 @@ class EvidenceScorer:
         (histories often carry shortened or partial quotes). An answer that quotes nothing
         exactly is matched by its words to the one sentence it most likely retells."""
         if self._folded is None:
-            self._folded = [fold(texts[u.source][u.start : u.end]) for u in self.sentences.units]
-            self._plain_terms = [set(terms(s)) for s in self._folded]
+            folded = [fold(texts[u.source][u.start : u.end]) for u in self.sentences.units]
+            # Both set together, last: a concurrent request sees both or neither.
+            self._plain_terms, self._folded = [set(terms(s)) for s in folded], folded
         previous = fold(answer)
         pieces = [p.strip(" .,;:!?'") for p in _ANSWER_PIECES.split(previous)]
         pieces = [p for p in pieces if len(p) >= MIN_QUOTED_PIECE]
@@ -305,8 +307,9 @@ class EvidenceScorer:
         return share
 
     def _follow_on(self, share: np.ndarray, texts: dict[str, str]) -> np.ndarray:
-        """Return 1 for the sentence right after a quoted one (same paragraph or comment), 0.5 for
-        the one right before it and for a sentence quoted only in part, else 0."""
+        """Return 1 for the sentence right after a quoted one (same paragraph or comment),
+        PARTLY_QUOTED_WEIGHT for one quoted only in part (or retold), 0.5 for the one right before
+        a quoted one, else 0."""
         out = np.where((share > 0) & (share < REPEATED_SHARE), PARTLY_QUOTED_WEIGHT, 0.0).astype(np.float32)
         for row in np.flatnonzero(share):
             e = Evidence(self.sentences.units[row], int(row), 0.0, 0.0, 0.0)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.compose import ABSTAIN_OPENING
 from qa.errors import QuestionError
 from qa.text import content_words, fold, words
 
@@ -146,6 +147,7 @@ def resolve(question: str, history: list[Turn], speakers: SpeakerFinder) -> Quer
         context=last.user,
         speaker=speaker or prev_speaker,
         wants_commenter=wants_commenter or prev_commenter,
-        previous_answer=last.assistant,
+        # An abstention quotes nothing and names no subject.
+        previous_answer="" if last.assistant.lstrip().startswith(ABSTAIN_OPENING) else last.assistant,
         asks_more=bool(set(words(question)) & _MORE),
     )

@@ -107,6 +107,8 @@ def terms(text: str) -> list[str]:
 # A word at least this common in English (Zipf scale; "really" 5.9, "faith" 4.9, "preacher"
 # 3.6) is a word of its own, not a misspelling; "jafary" and "rafsanjny" score 0.
 ENGLISH_WORD_ZIPF = 3.0
+# A short word this common is itself ("form" 5.1, "dont" 4.7), not a chat spelling ("wat" 3.4).
+COMMON_SHORT_ZIPF = 4.5
 
 
 @lru_cache(maxsize=65536)
@@ -182,6 +184,8 @@ class Vocabulary:
         if len(word) < _MIN_REPAIR_LEN:
             # Short unknown words are mostly misspelt function words ("wat", "wich", "teh"), or
             # a document word with two letters swapped ("ircg" for "irgc").
+            if zipf(word) >= COMMON_SHORT_ZIPF:
+                return word  # "form" (5.1) is no misspelt "for", nor "from"; "wat" (3.4) is
             match = difflib.get_close_matches(word, _SHORT_STOPWORDS, n=1, cutoff=_STOPWORD_REPAIR_CUTOFF)
             swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
             return match[0] if match else swapped[0] if len(swapped) == 1 else word

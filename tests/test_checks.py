@@ -70,6 +70,10 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
     assert words("Don’t won't") == ["do", "will"]
 
 
+def test_english_words_are_not_read_as_swapped_letters() -> None:
+    assert Vocabulary(["Letters from the author."]).repair("form") == ["form"]
+
+
 def test_transliterated_names_repair_across_their_first_vowel() -> None:
     assert Vocabulary(["Ibrahim Raeisi, the head of the judiciary."]).repair("ebrahim raisi") == ["ibrahim", "raeisi"]
 
@@ -112,6 +116,23 @@ def test_events_after_the_text_cannot_be_in_it() -> None:
     assert asks_after_the_document("Did Iran call Trump after this article was published?")
     assert asks_after_the_document("What happened since the piece came out?")
     assert not asks_after_the_document("What happened after the 1986 revelations?")
+    # The reader comments were written after the article, and answer for it.
+    assert not asks_after_the_document("How did readers respond after the article was published?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Is there a specific reason the hardliners refuse?", "anything specific about Germany?"],
+)
+def test_specific_asks_for_a_kind_only_after_what_or_which(question: str) -> None:
+    assert not lacks_the_kind_asked(question, ["PIERE writes about Germany."])
+
+
+def test_date_rules_read_the_question_exactly() -> None:
+    assert not wrong_answer_type("What day-to-day problems do Iranians face?", ["Prices rose."], ["Prices rose."])
+    # "take over" starts something: any date answers it.
+    assert not wrong_answer_type("When did the IRGC take over?", ["In 1997 it took over."], ["In 1997 it took over."])
+    assert wrong_answer_type("When did the war end?", [], [])  # no evidence, no crash
 
 
 @pytest.mark.parametrize(
