@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.text import STOPWORDS, fold, same_family, stem, terms, words, zipf
+from qa.text import STOPWORDS, fold, lemmas, same_family, stem, terms, words, zipf
 
 # Share of the question's known terms the best sentence must hold for an unknown term to mean
 # "a detail the document lacks"; tuned on the eval tune split.
@@ -379,13 +379,6 @@ def _capitalised_in(word: str, question: str) -> bool:
     )
 
 
-def _only_adverb(word: str) -> bool:
-    """True when ``word`` can only be an adverb ("repeatedly", "openly")."""
-    from lemminflect import getAllLemmas
-
-    return set(getAllLemmas(word)) == {"ADV"}
-
-
 def lacks_the_asked_detail(
     idf: dict[str, float],
     has_variant: Callable[[str], bool],
@@ -402,20 +395,21 @@ def lacks_the_asked_detail(
     A word naming the answer's type ("Which preacher ...") is not such a detail.
     """
     known, new = _known_and_new(focus_words, question, idf)
+    # Words the document has in no form at all, everyday ones apart.
+    absent = [w for w in new if not has_variant(stem(w))]
+    everyday = [w for w in absent if zipf(w) >= EVERYDAY_ZIPF]
     unknown = [
         w
-        for w in new
-        if not has_variant(stem(w))
-        and zipf(w) < EVERYDAY_ZIPF
+        for w in absent
+        if zipf(w) < EVERYDAY_ZIPF
         # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
         # no detail; a name is ("PhD", "Alamolhoda").
         and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
         # Nor is how something is done ("repeatedly saying").
-        and not _only_adverb(w)
+        and set(lemmas(w)) != {"ADV"}
     ]
     if not 1 <= len(unknown) <= MAX_UNKNOWN or len(known) < MIN_KNOWN_TERMS:
         return False
-    everyday = [w for w in new if not has_variant(stem(w)) and zipf(w) >= EVERYDAY_ZIPF]
     if len(everyday) >= PARAPHRASE_WORDS:
         return False  # a reworded question ("really pushing young Iranians away from faith")
     if len(unknown) > 1 and min(zipf(w) for w in unknown) >= SPECIFIC_ZIPF:

@@ -12,7 +12,7 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
-from qa.evidence import Evidence, EvidenceScorer, Selection, paragraph_of, segment_texts, select
+from qa.evidence import Evidence, EvidenceScorer, Selection, select
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
 from qa.settings import Settings
@@ -49,8 +49,7 @@ class Engine:
             self.passages,
             self.sentences,
             [set(terms(searchable[i])) for i in rows["sentence"]],
-            [set(terms(paragraph_of(texts[u.source], u))) for u in self.sentences.units],
-            segment_texts(self.sentences.units, texts),
+            texts,
         )
         self.vocabulary = Vocabulary(searchable)
         speakers: dict[str, int | None] = {}
@@ -118,7 +117,6 @@ class Engine:
             vector,
             self.settings.retrieval,
             self.settings.rrf_k,
-            self.texts,
         )
         return select(
             self.scorer,

@@ -136,10 +136,10 @@ class EvidenceScorer:
         passages: LevelIndex,
         sentences: LevelIndex,
         sentence_terms: list[set[str]],
-        paragraph_terms: list[set[str]],
-        segments: list[str],
+        texts: dict[str, str],
     ) -> None:
         self.passages = passages
+        self.texts = texts
         self.sentences = sentences
         self.sentence_terms = sentence_terms
         n = len(sentence_terms)
@@ -153,23 +153,34 @@ class EvidenceScorer:
         self.parent = np.array([passage_row[u.parent] for u in sentences.units], dtype=np.int64)
         # Each sentence's whole paragraph: context such as a year two sentences earlier.
         self.sentence_postings = self._postings(sentence_terms)
-        self.paragraph_postings = self._postings(paragraph_terms)
+        self.paragraph_postings = self._postings(
+            [set(terms(paragraph_of(texts[u.source], u))) for u in sentences.units]
+        )
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
         self.speaker_id = {name: i for i, name in enumerate(dict.fromkeys(u.speaker for u in sentences.units))}
         self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
-        self._folded: list[str] | None = None
-        self._window_vectors: np.ndarray | None = None
-        self._plain_terms: list[set[str]] = []
         # Bounded: every unknown word a user types is looked up once.
         self.has_variant = lru_cache(maxsize=8192)(self._has_variant)
         # The text of each sentence's segment (its paragraph, or its whole comment) and the names
         # the document uses: a question about a rare name needs evidence that names it.
+        segments = segment_texts(sentences.units, texts)
         unique = list(dict.fromkeys(segments))
         unique_terms = {text: set(terms(text)) for text in unique}
         self.segment_terms = [unique_terms[text] for text in segments]
         self.names = DocumentNames.from_segments(unique, [unique_terms[text] for text in unique])
         self.segment_kinds = np.array([u.segment_kind for u in sentences.units])
         self.is_meta = np.isin(self.segment_kinds, list(_META_KINDS))
+        # For follow-ups: each sentence folded and as plain terms (no header), to find what the
+        # last answer quoted or retold.
+        self.folded = [fold(texts[u.source][u.start : u.end]) for u in sentences.units]
+        self.plain_terms = [set(terms(f)) for f in self.folded]
+        # Each sentence's vector joined with the previous sentence's in its paragraph or comment:
+        # a sentence often means what it says only with the one before ("this gesture").
+        self.window_vectors = sentences.vectors.copy()
+        for row in range(len(sentences.units)):
+            if self.neighbour(row, -1, within_comment=True) is not None:
+                joined = sentences.vectors[row - 1] + sentences.vectors[row]
+                self.window_vectors[row] = joined / np.linalg.norm(joined)
 
     def _has_variant(self, term: str) -> bool:
         """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
@@ -204,7 +215,6 @@ class EvidenceScorer:
         vector: np.ndarray,
         mode: str,
         rrf_k: int,
-        texts: dict[str, str],
     ) -> list[Evidence]:
         """Return every sentence as evidence, best first."""
         if mode != "hybrid":
@@ -218,7 +228,7 @@ class EvidenceScorer:
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
         # A sentence is also read together with the one before it ("this gesture", "It alerted").
-        dense = np.maximum(self.sentences.vectors @ vector, self._windows(texts) @ vector)
+        dense = np.maximum(self.sentences.vectors @ vector, self.window_vectors @ vector)
         focus = _weights(
             [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms], self.idf, self.unknown_idf
         )
@@ -251,11 +261,11 @@ class EvidenceScorer:
         elif query.wants_commenter:
             score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
         if query.previous_answer:
-            share = self.quoted_in(query.previous_answer, texts)
+            share = self.quoted_in(query.previous_answer)
             # Most of a sentence quoted is a repeat; a piece of it leaves the rest to ask about.
             repeated = share >= REPEATED_SHARE
             score = np.where(repeated, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
-            score = score + FOLLOW_ON_BONUS * self._follow_on(share, texts)
+            score = score + FOLLOW_ON_BONUS * self._follow_on(share)
         keep = min(RANKED_KEEP, len(score))
         top = np.argpartition(-score, keep - 1)[:keep]
         order = top[np.argsort(-score[top], kind="stable")]
@@ -265,74 +275,53 @@ class EvidenceScorer:
             if np.isfinite(score[i])
         ]
 
-    def _windows(self, texts: dict[str, str]) -> np.ndarray:
-        """Return each sentence's vector joined with the previous sentence's in its paragraph or
-        comment: a sentence often means what it says only with the one before ("this gesture")."""
-        if self._window_vectors is None:
-            vectors = self.sentences.vectors.copy()
-            for row, unit in enumerate(self.sentences.units):
-                e = Evidence(unit, row, 0.0, 0.0, 0.0)
-                if self._neighbour(e, -1, texts[unit.source], within_comment=True) is not None:
-                    joined = self.sentences.vectors[row - 1] + self.sentences.vectors[row]
-                    vectors[row] = joined / np.linalg.norm(joined)
-            self._window_vectors = vectors
-        return self._window_vectors
-
-    def quoted_in(self, answer: str, texts: dict[str, str]) -> np.ndarray:
+    def quoted_in(self, answer: str) -> np.ndarray:
         """Return how much of each sentence ``answer`` quotes: 1 when it holds the sentence's
         opening, else the share of the sentence that its longest contained piece covers
         (histories often carry shortened or partial quotes). An answer that quotes nothing
         exactly is matched by its words to the one sentence it most likely retells."""
-        if self._folded is None:
-            folded = [fold(texts[u.source][u.start : u.end]) for u in self.sentences.units]
-            # Both set together, last: a concurrent request sees both or neither.
-            self._plain_terms, self._folded = [set(terms(s)) for s in folded], folded
         previous = fold(answer)
         pieces = [p.strip(" .,;:!?'") for p in _ANSWER_PIECES.split(previous)]
         pieces = [p for p in pieces if len(p) >= MIN_QUOTED_PIECE]
         share = np.array(
             [
                 1.0 if s[:QUOTED_PREFIX] in previous else max((len(p) / len(s) for p in pieces if p in s), default=0.0)
-                for s in self._folded
+                for s in self.folded
             ],
             dtype=np.float32,
         )
         said = set(terms(previous))
         if share.any() or not said:
             return share
-        shared = np.array([len(said & ts) for ts in self._plain_terms], dtype=np.float32)
+        shared = np.array([len(said & ts) for ts in self.plain_terms], dtype=np.float32)
         row = int(np.argmax(shared))
         if shared[row] >= RETOLD_MIN_TERMS and shared[row] >= RETOLD_SHARE * len(said):
-            share[row] = min(1.0, shared[row] / max(1, len(self._plain_terms[row])))
+            share[row] = min(1.0, shared[row] / max(1, len(self.plain_terms[row])))
         return share
 
-    def _follow_on(self, share: np.ndarray, texts: dict[str, str]) -> np.ndarray:
+    def _follow_on(self, share: np.ndarray) -> np.ndarray:
         """Return 1 for the sentence right after a quoted one (same paragraph or comment),
         PARTLY_QUOTED_WEIGHT for one quoted only in part (or retold), 0.5 for the one right before
         a quoted one, else 0."""
         out = np.where((share > 0) & (share < REPEATED_SHARE), PARTLY_QUOTED_WEIGHT, 0.0).astype(np.float32)
         for row in np.flatnonzero(share):
-            e = Evidence(self.sentences.units[row], int(row), 0.0, 0.0, 0.0)
-            text = texts[e.unit.source]
             for offset, weight in ((1, 1.0), (-1, 0.5)):
-                other = self._neighbour(e, offset, text, within_comment=True)
+                other = self.neighbour(int(row), offset, within_comment=True)
                 if other is not None and not share[row + offset]:
                     out[row + offset] = max(out[row + offset], weight)
         return out
 
-    def _neighbour(self, e: Evidence, offset: int, text: str, within_comment: bool = False) -> Chunk | None:
-        """Return the sentence ``offset`` rows away if it is in the same paragraph (or, with
-        ``within_comment``, the same reader comment), else None."""
-        row = e.row + offset
-        if not 0 <= row < len(self.sentences.units):
+    def neighbour(self, row: int, offset: int, within_comment: bool = False) -> Chunk | None:
+        """Return the sentence ``offset`` rows from ``row`` if it is in the same paragraph (or,
+        with ``within_comment``, the same reader comment), else None."""
+        unit = self.sentences.units[row]
+        if not 0 <= row + offset < len(self.sentences.units):
             return None
-        other = self.sentences.units[row]
-        first, second = (other, e.unit) if offset < 0 else (e.unit, other)
-        same_speaker = (
-            other.source == e.unit.source and other.speaker == e.unit.speaker and other.section == e.unit.section
-        )
-        same_comment = within_comment and other.section == "comment" and other.comment == e.unit.comment
-        same_paragraph = "\n" not in text[first.end : second.start]
+        other = self.sentences.units[row + offset]
+        first, second = (other, unit) if offset < 0 else (unit, other)
+        same_speaker = other.source == unit.source and other.speaker == unit.speaker and other.section == unit.section
+        same_comment = within_comment and other.section == "comment" and other.comment == unit.comment
+        same_paragraph = "\n" not in self.texts[unit.source][first.end : second.start]
         return other if same_speaker and (same_paragraph or same_comment) else None
 
     def widened(self, e: Evidence, texts: dict[str, str]) -> Chunk:
@@ -342,11 +331,11 @@ class EvidenceScorer:
         unit = e.unit
         sentence = text[unit.start : unit.end]
         if len(sentence) <= ANTECEDENT_MAX_CHARS and _ANAPHORIC_OPENING.match(sentence):
-            prev = self._neighbour(e, -1, text)
+            prev = self.neighbour(e.row, -1)
             if prev is not None:
                 unit = replace(unit, start=prev.start)
         asks = sentence.rstrip().endswith("?")
-        following = self._neighbour(e, 1, text, within_comment=asks)
+        following = self.neighbour(e.row, 1, within_comment=asks)
         if following is not None:
             next_text = text[following.start : following.end]
             # A rhetorical question is answered by what follows it ("And where has this
@@ -409,8 +398,7 @@ def select(
     best = ranked[0]
     picked = [best]
     floor = min(support_ratio, CROSS_SPEAKER_RATIO) * best.score
-    text = texts[best.unit.source]
-    beside = {n.start for n in (scorer._neighbour(best, o, text) for o in (-1, 1)) if n is not None}
+    beside = {n.start for n in (scorer.neighbour(best.row, o) for o in (-1, 1)) if n is not None}
     for e in ranked[1:]:
         if len(picked) >= max_citations or e.score < floor:
             break

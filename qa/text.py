@@ -82,13 +82,20 @@ def same_family(a: str, b: str) -> bool:
     return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a))
 
 
+@lru_cache(maxsize=65536)
+def lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """Return the dictionary forms of ``word`` by part of speech (lemminflect): "gotten" ->
+    {"VERB": ("get",)}, "openly" -> {"ADV": ("openly",)}."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas(word)
+
+
 def _lemma(word: str) -> str:
     """Return the dictionary form of ``word`` when it has exactly one ("gotten" -> "get",
     "children" -> "child"), else ``word``: the stemmer misses irregular forms, and an ambiguous
     form ("thought": noun, or "think"; "left": side, or "leave") stays as written."""
-    from lemminflect import getAllLemmas
-
-    forms = {lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas}
+    forms = {lemma for by_pos in lemmas(word).values() for lemma in by_pos}
     return forms.pop() if len(forms) == 1 else word
 
 
