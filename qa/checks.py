@@ -40,7 +40,7 @@ FRAMING = frozenset(
     stem(w)
     for w in """get go goes come stand stands call called calls mean means meaning describe described role point
     person people thing things kind type way part happen happened take make use write wrote written cite
-    cites refer refers name named known view views argue argues claim claims believe feel look example
+    cites credit credits credited refer refers name named known view views argue argues claim claims believe feel look example
     reason main idea opinion piece writer commenter reader respond response reply question ask asks
     raise raises state states suggest suggests note notes stress stresses emphasize emphasise highlight
     highlights observe remark explain explains propose insist assert complain warn warns admit deny
@@ -92,8 +92,13 @@ _GIVES_END = re.compile(
     re.I,
 )
 _WHEN = re.compile(
-    r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century)\b(?!-)|\bhow\s+long\s+ago\b", re.IGNORECASE
+    r"^\s*when\b|\b(?:what|which)\s+(?:years?|dates?|days?|months?|decades?|century|centuries)\b(?!-)"
+    r"|\bhow\s+long\s+ago\b",
+    re.IGNORECASE,
 )
+# "Which year(s) ...": a decade ("in the following decades") does not answer it; a year does.
+_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+years?\b(?!-)", re.IGNORECASE)
+_YEARS = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b")
 _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
     re.IGNORECASE,
@@ -125,6 +130,8 @@ _PEOPLE = frozenset(
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 # "What specific economic sectors": the thing is the last of the next two words.
 _SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
+# Words in front of a thing that do not say which it is ("certain matters", "various sanctions").
+_VAGUE = frozenset("certain various several many numerous other different unspecified unnamed".split())
 _READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?|PIERE)\b", re.IGNORECASE)
 # The words for the text itself ("this article", "the op-ed").
 THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
@@ -178,7 +185,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     if _WHEN.search(question):
         if _ASKS_END.search(question) and not (quoted and _GIVES_END.search(quoted[0])):
             return True  # "When did Khatami's presidency end?" answered only by when it began
-        return not any(_DATE.search(q) for q in quoted)
+        needed = _YEARS if _ASKS_YEAR.search(question) else _DATE
+        return not any(needed.search(q) for q in quoted)
     if _HOW_MANY.search(question):
         counted = _COUNTED.search(question)
         if counted:
@@ -252,8 +260,8 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
             if not same_family(stem(w), target) and stem(w) != target:
                 continue
             seen = True
-            if i > 0 and tokens[i - 1] not in STOPWORDS:
-                return False  # "anti-tank weapons", "the Islamist state"
+            if i > 0 and tokens[i - 1] not in STOPWORDS and tokens[i - 1] not in _VAGUE:
+                return False  # "anti-tank weapons", "the Islamist state"; not "certain matters"
     return seen or match.re is _SPECIFIC
 
 

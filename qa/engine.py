@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -104,6 +104,7 @@ class Engine:
     def answer(self, question: str, history: list[Turn]) -> Selection:
         """Rank evidence for ``question`` and select what to quote."""
         query = resolve(question, history, self.speakers)
+        query = replace(query, spelled=self.vocabulary.repair_text(query.question))
         vector = self.embed(self.vocabulary.repair_text(query.text))
         if query.context:
             alone = self.embed(self.vocabulary.repair_text(query.question))

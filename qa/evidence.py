@@ -446,13 +446,17 @@ def abstain_reason(
         return "no kind named for what is asked"
     if asks_after_the_document(question):
         return "asks about events after the text"
+    if query.speaker and best.unit.speaker != query.speaker:
+        return "the one asked about does not speak to it"
     if query.context:
         # A follow-up's own words are too few to judge alone.
         return None
     if asks_beyond_names(scorer.names, scorer.idf, focus_words, question, best.dense):
         return "only names in common with the document"
     focus_terms = [stem(w) for w in focus_words]
-    if scorer.names.ungrounded(focus_terms, scorer.segment_terms[best.row], best.unit.speaker, question):
+    if scorer.names.ungrounded(
+        focus_terms, scorer.segment_terms[best.row], best.unit.speaker, query.spelled or question
+    ):
         return "the evidence is about someone or something else"
     # The best sentence's terms, header included, as indexed.
     if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, scorer.sentence_terms[best.row]):

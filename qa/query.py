@@ -50,6 +50,8 @@ class Query:
     previous_answer: str = ""
     # "What else ...": sentences already quoted are skipped, not just ranked lower.
     asks_more: bool = False
+    # The question with misspellings repaired ("acording to Hunter"), for checks that read its words.
+    spelled: str = ""
 
     @property
     def text(self) -> str:

@@ -16,6 +16,8 @@ _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
 # One country, many spellings: "U.S.", "US", "USA", "United States" all match "America".
 _AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA\b|\bUnited States\b|\bUNITED STATES\b")
 _US = re.compile(r"\bUS\b")
+# Iran's official name, which a user may write for it ("the Islamic Republic's unwillingness").
+_IRAN = re.compile(r"\b(?:the\s+)?Islamic\s+Republic(?:\s+of\s+Iran)?\b", re.IGNORECASE)
 # Text with more than this share of capital letters is typed in capitals.
 SHOUTED_SHARE = 0.6
 _VOWELS = "aeiou"
@@ -52,7 +54,7 @@ def fold(text: str) -> str:
     """Return ``text`` normalised for matching: NFKC, straight quotes, lower case, name variants."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     letters = [c for c in text if c.isalpha()]
-    text = _AMERICA.sub("America", text)
+    text = _IRAN.sub("Iran", _AMERICA.sub("America", text))
     # In text typed in capitals, "US" is the pronoun ("TELL US MORE"), not the country.
     if sum(c.isupper() for c in letters) <= SHOUTED_SHARE * len(letters):
         text = _US.sub("America", text)

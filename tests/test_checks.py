@@ -61,6 +61,7 @@ def test_irregular_forms_match_their_dictionary_form() -> None:
 def test_us_is_the_country_except_in_text_typed_in_capitals() -> None:
     assert words("what do US officials say") == ["what", "do", "america", "officials", "say"]
     assert words("TELL US MORE ABOUT U.S. SANCTIONS") == ["tell", "us", "more", "about", "america", "sanctions"]
+    assert words("the Islamic Republic's unwillingness") == ["iran", "unwillingness"]
 
 
 def test_common_words_are_not_repaired_into_document_words() -> None:
@@ -93,6 +94,8 @@ def test_short_words_with_two_letters_swapped_are_repaired() -> None:
         ("What kind of agreement did America leave?", ["America withdrew from the JCPOA."], False),
         ("What specific sanctions does commenter 3 want?", ["No one in Iran likes them."], True),
         ("What specific event was the worst?", ["It was the second worst event after the hostage crisis."], False),
+        # "certain" does not say which.
+        ("Which specific matters is he powerless in?", ["He has no authority in certain matters."], True),
     ],
 )
 def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: list[str], lacks: bool) -> None:
@@ -106,6 +109,9 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         ("When did her research professorship end?", ["From 2014 to July 2019 a research professor."], False),
         ("On what exact date did America leave the deal?", ["In 2018 America left the deal."], True),
         ("On what date did America leave the deal?", ["On 8 May 2018 America left the deal."], False),
+        # A decade does not say which years.
+        ("In which years was Rafsanjani president?", ["In the following decades under Rafsanjani."], True),
+        ("Which years was she a research professor?", ["From 2014 to July 2019 a research professor."], False),
     ],
 )
 def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[str], wrong: bool) -> None:
@@ -176,6 +182,8 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "When was Shireen Hunter born?",
         "What did President Rouhani say about the JCPOA?",
         "What does PIERE think about Donald Trump?",
+        # PIERE never mentions it; the author does.
+        "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
         "What is the name of Ibrahim Raeisi's father-in-law?",
         "Where did Shireen Hunter earn her PhD?",
@@ -200,6 +208,9 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("what did the ircg commander say", "nothing would remain"),
         # How something is said ("repeatedly") is not a detail the text must have.
         ("What did Carter and Reagan repeatedly say, according to commenter 5?", "who is in charge"),
+        # A misspelt "according" still asks for the author's view.
+        ("Is there still time for Irans leadreship to reform, acording to Hunter?", "still time"),
+        ("Who is credited with the idea that modernity is a package you can't pick and choose from?", "MacDaniel"),
     ],
 )
 def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
@@ -217,6 +228,8 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
         ("independent-2.jsonl", 20),
         ("independent-4.jsonl", 20),
         ("independent-5.jsonl", 18),
+        ("independent-7.jsonl", 20),
+        ("independent-8.jsonl", 20),
     ],
 )
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str, unanswerable: int) -> None:
