@@ -57,6 +57,14 @@ _ASKS_KIND = {
 }
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
+# A question about the present ("her current position") is not answered by a period that has
+# ended ("From 2005 to 2007 she was ...").
+_ASKS_NOW = re.compile(r"\b(?:current|currently|now|nowadays|presently|today|these\s+days)\b", re.IGNORECASE)
+_ENDED_PERIOD = re.compile(
+    r"\b(?:from|between)\s+(?:\w+\s+)?\d{4}\s+(?:to|and|until)\s+(?:\w+\s+)?\d{4}\b|\buntil\s+(?:\w+\s+)?\d{4}\b",
+    re.IGNORECASE,
+)
+ENDED_PERIOD_PENALTY = 0.1
 # ... and the text goes on where the last answer stopped ("how did people react to that?", "what
 # about Germany?"): the sentence after a quoted one gains this much, the one before it half.
 FOLLOW_ON_BONUS = 0.15
@@ -170,6 +178,9 @@ class EvidenceScorer:
         self.names = DocumentNames.from_segments(unique, [unique_terms[text] for text in unique])
         self.segment_kinds = np.array([u.segment_kind for u in sentences.units])
         self.is_meta = np.isin(self.segment_kinds, list(_META_KINDS))
+        self.ended_period = np.array(
+            [bool(_ENDED_PERIOD.search(texts[u.source][u.start : u.end])) for u in sentences.units], dtype=bool
+        )
         # For follow-ups: each sentence folded and as plain terms (no header), to find what the
         # last answer quoted or retold.
         self.folded = [fold(texts[u.source][u.start : u.end]) for u in sentences.units]
@@ -253,6 +264,8 @@ class EvidenceScorer:
         )
         if not _ASKS_META.search(query.question):
             score = score - META_PENALTY * self.is_meta
+        if _ASKS_NOW.search(query.question):
+            score = score - ENDED_PERIOD_PENALTY * self.ended_period
         for kind, asks in _ASKS_KIND.items():
             if asks.search(query.question):
                 score = score + META_PENALTY * (self.segment_kinds == kind)

@@ -18,6 +18,13 @@ _AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA\b|\bUnited States\b|\bUNITED STAT
 _US = re.compile(r"\bUS\b")
 # Iran's official name, which a user may write for it ("the Islamic Republic's unwillingness").
 _IRAN = re.compile(r"\b(?:the\s+)?Islamic\s+Republic(?:\s+of\s+Iran)?\b", re.IGNORECASE)
+# Decades as people type them ("the 80s", "'90s", "the late nineties") and as texts write them
+# ("the 1980s"). "the 20s" could be either century, so only the 1930s to 1990s are read this way.
+_SHORT_DECADE = re.compile(r"(?<![\w'’])['’]?([3-9]0)['’]?s\b")
+_DECADE_WORDS = {
+    w: f"19{n}0s" for n, w in enumerate("thirties forties fifties sixties seventies eighties nineties".split(), 3)
+}
+_DECADE_WORD = re.compile(r"\b(" + "|".join(_DECADE_WORDS) + r")\b", re.IGNORECASE)
 # Text with more than this share of capital letters is typed in capitals.
 SHOUTED_SHARE = 0.6
 _VOWELS = "aeiou"
@@ -55,6 +62,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     letters = [c for c in text if c.isalpha()]
     text = _IRAN.sub("Iran", _AMERICA.sub("America", text))
+    text = _SHORT_DECADE.sub(r"19\1s", _DECADE_WORD.sub(lambda m: _DECADE_WORDS[m.group(1).lower()], text))
     # In text typed in capitals, "US" is the pronoun ("TELL US MORE"), not the country.
     if sum(c.isupper() for c in letters) <= SHOUTED_SHARE * len(letters):
         text = _US.sub("America", text)

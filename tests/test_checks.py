@@ -62,6 +62,19 @@ def test_us_is_the_country_except_in_text_typed_in_capitals() -> None:
     assert words("what do US officials say") == ["what", "do", "america", "officials", "say"]
     assert words("TELL US MORE ABOUT U.S. SANCTIONS") == ["tell", "us", "more", "about", "america", "sanctions"]
     assert words("the Islamic Republic's unwillingness") == ["iran", "unwillingness"]
+    # Decades as typed match decades as written; "the 20s" could be either century.
+    assert words("in the 80s and '90s, the late nineties, the 20s") == [
+        "in",
+        "the",
+        "1980s",
+        "and",
+        "1990s",
+        "the",
+        "late",
+        "1990s",
+        "the",
+        "20s",
+    ]
 
 
 def test_common_words_are_not_repaired_into_document_words() -> None:
@@ -210,6 +223,9 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("What did Carter and Reagan repeatedly say, according to commenter 5?", "who is in charge"),
         # A misspelt "according" still asks for the author's view.
         ("Is there still time for Irans leadreship to reform, acording to Hunter?", "still time"),
+        # A period that has ended does not answer a question about now.
+        ("What is Shireen Hunter's current position?", "affiliate fellow"),
+        ("Who blocked contacts with America in the 80s and 90s?", "leftists"),
         ("Who is credited with the idea that modernity is a package you can't pick and choose from?", "MacDaniel"),
     ],
 )
