@@ -127,6 +127,14 @@ _PEOPLE = frozenset(
     ambassador envoy leader member wife husband son daughter father mother brother sister spouse friend
     advisor adviser minister president general commander preacher cleric publisher editor""".split()
 )
+# "Which Soviet officials ...", "which agency": the answer is someone the text would name.
+_WHICH_FUNCTIONARY = re.compile(
+    r"\b(?:which|what)\s+((?:[\w’'-]+\s+){0,3}?)(?:officials?|officers?|agency|agencies|diplomats?|agents?|"
+    r"spies|spy|operatives?|bureaucrats?)\b",
+    re.IGNORECASE,
+)
+# Titles written before a name ("Foreign Minister Javad Zarif", "Rev. Hagee").
+_TITLES = frozenset("mr mrs ms dr rev sir lord king queen prince ayatollah sheikh imam secretary senator".split())
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 # "What specific economic sectors": the thing is the last of the next two words.
 _SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
@@ -234,6 +242,29 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
     if seen or target in _PEOPLE or not match.group(1):
         return True  # "PIERE's real name" asks for a person's
     return not any(new_name(text, t) for text in quoted for t in _TOKEN.finditer(text))
+
+
+def lacks_a_named_person(question: str, quoted: list[str]) -> bool:
+    """True when the question asks which official or agency did something ("Which Soviet officials
+    passed the information to Syria?") and the evidence names no one by a title or a word for a
+    person ("Foreign Minister Javad Zarif", "Advisor Robert McFarland"): a country, a newspaper or
+    a government department named instead does not say who."""
+    match = _WHICH_FUNCTIONARY.search(question)
+    # The words between are the officials' modifiers ("Soviet"), not a verb phrase ("what
+    # circumstances had Iranian officials ...").
+    if not match or any(w in STOPWORDS for w in words(match.group(1))):
+        return False
+    asked = set(words(question))
+    for text in quoted:
+        tokens = list(_TOKEN.finditer(text))
+        for i, token in enumerate(tokens):
+            if stem(fold(token.group(0))) not in _PEOPLE and token.group(0).lower() not in _TITLES:
+                continue
+            for other in tokens[i + 1 : i + 1 + NAME_WINDOW]:
+                name = other.group(0)
+                if name[:1].isupper() and not set(words(name)) <= asked:
+                    return False
+    return True
 
 
 def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:

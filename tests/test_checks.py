@@ -9,6 +9,7 @@ from qa import Assistant
 from qa.checks import (
     DocumentNames,
     asks_after_the_document,
+    lacks_a_named_person,
     lacks_named_answer,
     lacks_the_kind_asked,
     wrong_answer_type,
@@ -131,6 +132,25 @@ def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[
     assert wrong_answer_type(question, quoted, quoted) is wrong
 
 
+@pytest.mark.parametrize(
+    ("question", "quoted", "lacks"),
+    [
+        ("Which Soviet officials passed it to Syria?", ["Syria had received it from the Soviet Union."], True),
+        ("Which Syrian official leaked it?", ["It was first published in the Syrian daily Al Shar’a."], True),
+        ("Which Reagan official went to Tehran?", ["Reagan’s National Security Advisor Robert McFarland went."], False),
+        (
+            "Which Iranian official refused?",
+            ["Iranian authorities, including Foreign Minister Javad Zarif, refused."],
+            False,
+        ),
+        # Not a question for officials: "what circumstances" is asked.
+        ("Under what circumstances had Iranian officials refused?", ["Under pressure."], False),
+    ],
+)
+def test_a_which_official_question_needs_someone_named_by_title(question: str, quoted: list[str], lacks: bool) -> None:
+    assert lacks_a_named_person(question, quoted) is lacks
+
+
 def test_events_after_the_text_cannot_be_in_it() -> None:
     assert asks_after_the_document("Did Iran call Trump after this article was published?")
     assert asks_after_the_document("What happened since the piece came out?")
@@ -195,6 +215,7 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "When was Shireen Hunter born?",
         "What did President Rouhani say about the JCPOA?",
         "What does PIERE think about Donald Trump?",
+        "Which Soviet officials passed the Iran-Contra information to Syria?",
         # PIERE never mentions it; the author does.
         "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
@@ -223,6 +244,7 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("What did Carter and Reagan repeatedly say, according to commenter 5?", "who is in charge"),
         # A misspelt "according" still asks for the author's view.
         ("Is there still time for Irans leadreship to reform, acording to Hunter?", "still time"),
+        ("Which Reagan official made the ill-fated trip to Tehran?", "McFarland"),
         # A period that has ended does not answer a question about now.
         ("What is Shireen Hunter's current position?", "affiliate fellow"),
         ("Who blocked contacts with America in the 80s and 90s?", "leftists"),
