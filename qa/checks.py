@@ -103,6 +103,10 @@ _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
     re.IGNORECASE,
 )
+# "How long did it last?": a length of time, or a span from one year to another, answers it.
+_HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
+_TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1[5-9]|20)\d\d\b", re.IGNORECASE)
 # "How many years ...": the counted noun, which the count in the evidence must go with.
 _COUNTED = re.compile(r"\bhow\s+many\s+([a-z]+)", re.IGNORECASE)
 # "Which newspaper ...", "what kind of weapons ...": the word names the answer's type, which the
@@ -127,10 +131,12 @@ _PEOPLE = frozenset(
     ambassador envoy leader member wife husband son daughter father mother brother sister spouse friend
     advisor adviser minister president general commander preacher cleric publisher editor""".split()
 )
-# "Which Soviet officials ...", "which agency": the answer is someone the text would name.
-_WHICH_FUNCTIONARY = re.compile(
-    r"\b(?:which|what)\s+((?:[\w’'-]+\s+){0,3}?)(?:officials?|officers?|agency|agencies|diplomats?|agents?|"
-    r"spies|spy|operatives?|bureaucrats?)\b",
+# "Which Soviet officials ...", "which newspaper": the answer is one the text would name.
+_FUNCTIONARIES = ("official", "officer", "agenc", "diplomat", "agent", "spy", "spies", "operative", "bureaucrat")
+_WHICH_NAMED = re.compile(
+    r"\b(?:which|what)\s+((?:[\w’'-]+\s+){0,3}?)(officials?|officers?|agency|agencies|diplomats?|agents?|"
+    r"spies|spy|operatives?|bureaucrats?|newspapers?|dailies|daily|magazines?|journals?|publications?|"
+    r"universit(?:y|ies)|publishers?|think[- ]tanks?|institutes?)\b",
     re.IGNORECASE,
 )
 # Titles written before a name ("Foreign Minister Javad Zarif", "Rev. Hagee").
@@ -195,6 +201,11 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
             return True  # "When did Khatami's presidency end?" answered only by when it began
         needed = _YEARS if _ASKS_YEAR.search(question) else _DATE
         return not any(needed.search(q) for q in quoted)
+    if _HOW_LONG.search(question):
+        best = quoted[:1]
+        return not (
+            any(_counts_the_noun(unit, best) for unit in _TIME_UNITS) or any(_SINCE_YEAR.search(q) for q in best)
+        )
     if _HOW_MANY.search(question):
         counted = _COUNTED.search(question)
         if counted:
@@ -244,27 +255,48 @@ def lacks_named_answer(question: str, quoted: list[str]) -> bool:
     return not any(new_name(text, t) for text in quoted for t in _TOKEN.finditer(text))
 
 
-def lacks_a_named_person(question: str, quoted: list[str]) -> bool:
-    """True when the question asks which official or agency did something ("Which Soviet officials
-    passed the information to Syria?") and the evidence names no one by a title or a word for a
-    person ("Foreign Minister Javad Zarif", "Advisor Robert McFarland"): a country, a newspaper or
-    a government department named instead does not say who."""
-    match = _WHICH_FUNCTIONARY.search(question)
-    # The words between are the officials' modifiers ("Soviet"), not a verb phrase ("what
-    # circumstances had Iranian officials ...").
+def lacks_a_named_one(question: str, quoted: list[str]) -> bool:
+    """True when the question asks which official, newspaper or university ("Which Soviet officials
+    passed the information to Syria?", "Which Iranian newspaper criticized Rouhani?") and the
+    evidence names none the question does not already name. An official is named by a title or a
+    word for a person ("Foreign Minister Javad Zarif"): a country or a department named instead
+    does not say who."""
+    match = _WHICH_NAMED.search(question)
+    # The words between are modifiers ("Soviet"), not a verb phrase ("what circumstances had
+    # Iranian officials ...").
     if not match or any(w in STOPWORDS for w in words(match.group(1))):
         return False
     asked = set(words(question))
+    person = match.group(2).lower().startswith(_FUNCTIONARIES)
     for text in quoted:
-        tokens = list(_TOKEN.finditer(text))
-        for i, token in enumerate(tokens):
-            if stem(fold(token.group(0))) not in _PEOPLE and token.group(0).lower() not in _TITLES:
-                continue
-            for other in tokens[i + 1 : i + 1 + NAME_WINDOW]:
-                name = other.group(0)
-                if name[:1].isupper() and not set(words(name)) <= asked:
-                    return False
+        for run, titled in _name_runs(text):
+            # An official's name goes with a title ("Foreign Minister Javad Zarif"); a newspaper's
+            # or university's does not.
+            if titled == person and not set(words(" ".join(run))) <= asked:
+                return False
     return True
+
+
+def _name_runs(text: str) -> list[tuple[list[str], bool]]:
+    """Return the runs of capitalised words inside sentences ("Foreign Minister Javad Zarif"),
+    each with whether it holds or follows a title or a word for a person."""
+    runs: list[tuple[list[str], bool]] = []
+    tokens = list(_TOKEN.finditer(text))
+    run: list[str] = []
+    titled = False
+    for i, token in enumerate(tokens):
+        word = token.group(0)
+        is_title = stem(fold(word)) in _PEOPLE or word.lower() in _TITLES
+        if word[:1].isupper() and _mid_sentence(text, token.start()):
+            titled = titled or is_title or (not run and i > 0 and stem(fold(tokens[i - 1].group(0))) in _PEOPLE)
+            run.append(word)
+            continue
+        if run:
+            runs.append((run, titled))
+        run, titled = [], False
+    if run:
+        runs.append((run, titled))
+    return runs
 
 
 def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:

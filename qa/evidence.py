@@ -16,7 +16,7 @@ from qa.checks import (
     DocumentNames,
     asks_after_the_document,
     asks_beyond_names,
-    lacks_a_named_person,
+    lacks_a_named_one,
     lacks_named_answer,
     lacks_the_asked_detail,
     lacks_the_kind_asked,
@@ -454,7 +454,7 @@ def abstain_reason(
         return "not in the document's language"
     if wrong_answer_type(question, quoted, context):
         return "no answer of the asked type"
-    if lacks_named_answer(question, quoted) or lacks_a_named_person(question, quoted[:1]):
+    if lacks_named_answer(question, quoted) or lacks_a_named_one(question, quoted[:1]):
         return "no name for what is asked"
     if lacks_the_kind_asked(question, quoted):
         return "no kind named for what is asked"

@@ -9,7 +9,7 @@ from qa import Assistant
 from qa.checks import (
     DocumentNames,
     asks_after_the_document,
-    lacks_a_named_person,
+    lacks_a_named_one,
     lacks_named_answer,
     lacks_the_kind_asked,
     wrong_answer_type,
@@ -123,6 +123,8 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         ("When did her research professorship end?", ["From 2014 to July 2019 a research professor."], False),
         ("On what exact date did America leave the deal?", ["In 2018 America left the deal."], True),
         ("On what date did America leave the deal?", ["On 8 May 2018 America left the deal."], False),
+        ("How long did the hostage crisis last?", ["It was the second worst event after the hostage crisis."], True),
+        ("For how long have the clergy led them?", ["They have led them for the past 159 years."], False),
         # A decade does not say which years.
         ("In which years was Rafsanjani president?", ["In the following decades under Rafsanjani."], True),
         ("Which years was she a research professor?", ["From 2014 to July 2019 a research professor."], False),
@@ -143,12 +145,19 @@ def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[
             ["Iranian authorities, including Foreign Minister Javad Zarif, refused."],
             False,
         ),
+        ("Which newspaper first published it?", ["It was first published in the Syrian daily Al Shar’a."], False),
+        # A person's name is no newspaper's.
+        (
+            "Which Iranian newspaper criticized Rouhani?",
+            ["Even President Hassan Rouhani hinted it in the media."],
+            True,
+        ),
         # Not a question for officials: "what circumstances" is asked.
         ("Under what circumstances had Iranian officials refused?", ["Under pressure."], False),
     ],
 )
 def test_a_which_official_question_needs_someone_named_by_title(question: str, quoted: list[str], lacks: bool) -> None:
-    assert lacks_a_named_person(question, quoted) is lacks
+    assert lacks_a_named_one(question, quoted) is lacks
 
 
 def test_events_after_the_text_cannot_be_in_it() -> None:
@@ -216,6 +225,8 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "What did President Rouhani say about the JCPOA?",
         "What does PIERE think about Donald Trump?",
         "Which Soviet officials passed the Iran-Contra information to Syria?",
+        "Which Iranian newspaper criticized Rouhani for saying he had no authority?",
+        "How long did the hostage crisis last?",
         # PIERE never mentions it; the author does.
         "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
@@ -245,6 +256,7 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         # A misspelt "according" still asks for the author's view.
         ("Is there still time for Irans leadreship to reform, acording to Hunter?", "still time"),
         ("Which Reagan official made the ill-fated trip to Tehran?", "McFarland"),
+        ("Which newspaper first published the information about the secret contacts?", "Al Shar"),
         # A period that has ended does not answer a question about now.
         ("What is Shireen Hunter's current position?", "affiliate fellow"),
         ("Who blocked contacts with America in the 80s and 90s?", "leftists"),
@@ -268,6 +280,7 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
         ("independent-5.jsonl", 18),
         ("independent-7.jsonl", 20),
         ("independent-8.jsonl", 20),
+        ("independent-9.jsonl", 20),
     ],
 )
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str, unanswerable: int) -> None:
