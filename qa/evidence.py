@@ -411,11 +411,15 @@ def select(
     vectors = scorer.sentences.vectors
     best = ranked[0]
     picked = [best]
+    spans = [scorer.widened(best, texts)]
     floor = min(support_ratio, CROSS_SPEAKER_RATIO) * best.score
     beside = {n.start for n in (scorer.neighbour(best.row, o) for o in (-1, 1)) if n is not None}
     for e in ranked[1:]:
-        if len(picked) >= max_citations or e.score < floor:
+        # Citations are counted as quoted: sentences that merge into one passage are one citation.
+        if len(_merge(spans)) >= max_citations or e.score < floor:
             break
+        if any(s.source == e.unit.source and s.start <= e.unit.start and e.unit.end <= s.end for s in spans):
+            continue  # already quoted as context of a chosen sentence
         same_speaker = any(c.unit.speaker == e.unit.speaker for c in picked)
         # The sentence closest in meaning to the question supports the answer even when it shares
         # fewer of its words ("clerical hardliners" for "conservative clergy"); so does a strong
@@ -429,7 +433,7 @@ def select(
         if len(texts[e.unit.source][e.unit.start : e.unit.end].split()) < MIN_SUPPORT_WORDS:
             continue
         picked.append(e)
-    spans = [scorer.widened(e, texts) for e in picked]
+        spans.append(scorer.widened(e, texts))
     chosen = _merge(spans)
     # The best span first, then the rest in document order.
     quoted = [texts[u.source][u.start : u.end] for u in [spans[0], *chosen]]

@@ -163,6 +163,14 @@ def test_a_strong_sentence_beside_the_best_one_is_quoted_with_it(assistant: Assi
     assert "through Syria" in quotes and "from the Soviet Union" in quotes
 
 
+def test_sentences_quoted_together_count_as_one_citation(assistant: Assistant) -> None:
+    # Two supporting sentences merge into one quoted passage, which leaves room for a third.
+    answer = assistant.ask("Where did Syria get the information about the secret U.S.-Iran contacts?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert len(answer.citations) <= 3
+    assert "from the Soviet Union" in quotes
+
+
 def test_a_follow_up_after_an_abstention_borrows_no_words_from_it(assistant: Assistant) -> None:
     from qa.compose import ABSTAIN_TEXT
     from qa.query import Turn, resolve
