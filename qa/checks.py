@@ -103,6 +103,17 @@ _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
     re.IGNORECASE,
 )
+# "What country is PIERE from?": the text must tie a person to a place ("born in", "from France").
+_ASKS_ORIGIN = re.compile(
+    r"\b(?:what|which)\s+(?:country|nationality|city|town)\s+(?:is|was|are|were|does|did|do)\b[^?]*\bfrom\b"
+    r"|\bwhat\s+is\s+[\w’' -]+?(?:’s|'s)\s+nationality\b"
+    r"|\bwhere\s+(?:is|was|are|were|does|did|do)\s+(?:the\s+)?(?:author|writer|commenter|reader|PIERE|Hunter|she|he)\b"
+    r"[^?]*\b(?:from|come\s+from)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_GIVES_ORIGIN = re.compile(
+    r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]|\b(?:American|Iranian|French|Italian)\s+(?:reader|writer|author|scholar)\b"
+)
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
@@ -201,6 +212,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
             return True  # "When did Khatami's presidency end?" answered only by when it began
         needed = _YEARS if _ASKS_YEAR.search(question) else _DATE
         return not any(needed.search(q) for q in quoted)
+    if _ASKS_ORIGIN.search(question):
+        return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):
         best = quoted[:1]
         return not (

@@ -124,6 +124,10 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         ("On what exact date did America leave the deal?", ["In 2018 America left the deal."], True),
         ("On what date did America leave the deal?", ["On 8 May 2018 America left the deal."], False),
         ("How long did the hostage crisis last?", ["It was the second worst event after the hostage crisis."], True),
+        # Where someone is from needs a text tying them to a place, not one that lists places.
+        ("What country is the commenter PIERE from?", ["Not in Italy, or in Spain, or in France."], True),
+        ("What country is the commenter from?", ["I am a reader from France."], False),
+        ("Where did Syria get the information from?", ["Syria had received it from the Soviet Union."], False),
         ("For how long have the clergy led them?", ["They have led them for the past 159 years."], False),
         # A decade does not say which years.
         ("In which years was Rafsanjani president?", ["In the following decades under Rafsanjani."], True),
@@ -227,6 +231,7 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "Which Soviet officials passed the Iran-Contra information to Syria?",
         "Which Iranian newspaper criticized Rouhani for saying he had no authority?",
         "How long did the hostage crisis last?",
+        "What country is the commenter PIERE from?",
         # PIERE never mentions it; the author does.
         "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
