@@ -107,7 +107,8 @@ _HOW_MANY = re.compile(
 _ASKS_ORIGIN = re.compile(
     r"\b(?:what|which)\s+(?:country|nationality|city|town)\s+(?:is|was|are|were|does|did|do)\b[^?]*\bfrom\b"
     r"|\bwhat\s+is\s+[\w’' -]+?(?:’s|'s)\s+nationality\b"
-    r"|\bwhere\s+(?:is|was|are|were|does|did|do)\s+(?:the\s+)?(?:author|writer|commenter|reader|PIERE|Hunter|she|he)\b"
+    r"|\bwhere\s+(?:is|was|are|were|does|did|do)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?"
+    r"(?:author|writer|commenter|reader|PIERE|Hunter|she|he)\b"
     r"[^?]*\b(?:from|come\s+from)\s*\??\s*$",
     re.IGNORECASE,
 )

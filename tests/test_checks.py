@@ -126,6 +126,7 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         ("How long did the hostage crisis last?", ["It was the second worst event after the hostage crisis."], True),
         # Where someone is from needs a text tying them to a place, not one that lists places.
         ("What country is the commenter PIERE from?", ["Not in Italy, or in Spain, or in France."], True),
+        ("Where is Shireen Hunter from?", ["From 2005 to 2007 she was a fellow at Georgetown."], True),
         ("What country is the commenter from?", ["I am a reader from France."], False),
         ("Where did Syria get the information from?", ["Syria had received it from the Soviet Union."], False),
         ("For how long have the clergy led them?", ["They have led them for the past 159 years."], False),
