@@ -15,6 +15,7 @@ import uvicorn
 
 import ui
 from qa import Assistant
+from webui.render import speaker_label
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -113,7 +114,7 @@ def test_answer_sources_and_document_highlight_in_a_real_browser(page: object, a
     card = page.locator("#source-1")
     assert card.is_visible()
     badge = card.locator(".badge")
-    assert badge.is_visible() and badge.inner_text() == ui.speaker_label(first) == "Commenter 4, reader comment"
+    assert badge.is_visible() and badge.inner_text() == speaker_label(first) == "Commenter 4, reader comment"
     assert first.quote in " ".join(card.locator("mark.quoted").inner_text().split())
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)

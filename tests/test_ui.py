@@ -14,7 +14,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 import ui
-from qa import Answer, Assistant, Citation, Settings
+from qa import Answer, Assistant, Citation, Settings, SettingsError
+from webui.api import build_api
+from webui.render import (
+    ECHO_CHARS,
+    _esc,
+    context_around,
+    render_chat_text,
+    render_document,
+    render_documents,
+    render_heading,
+    render_sources,
+    render_status,
+    speaker_label,
+)
+from webui.state import CONCURRENCY_LIMIT, FEEDBACK_FILE, ChatHandlers, FeedbackLog, IndexStatus
 
 COMMENTER_QUESTION = "What does Commenter 4 say about Shia Islam?"
 ARTICLE_QUESTION = "Why are Iran's hardliners reluctant to talk to America?"
@@ -30,9 +44,9 @@ def app(assistant: Assistant) -> Any:
 
 
 @pytest.fixture(scope="module")
-def handlers(app: Any) -> ui.ChatHandlers:
+def handlers(app: Any) -> ChatHandlers:
     """The chat handlers of build_app(), ready to call."""
-    handlers: ui.ChatHandlers = app.state.handlers
+    handlers: ChatHandlers = app.state.handlers
     assert handlers.status.wait(120), handlers.status.describe()
     return handlers
 
@@ -42,7 +56,7 @@ def _last_reply(transcript: list[dict[str, Any]]) -> str:
     return transcript[-1]["content"]
 
 
-def test_answer_has_markers_and_a_source_card_per_citation(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_answer_has_markers_and_a_source_card_per_citation(handlers: ChatHandlers, assistant: Assistant) -> None:
     expected = assistant.ask(COMMENTER_QUESTION)
     textbox, transcript, turns, sources, _ = handlers.respond(COMMENTER_QUESTION, [], [])
 
@@ -55,15 +69,15 @@ def test_answer_has_markers_and_a_source_card_per_citation(handlers: ui.ChatHand
         card = re.search(rf'<article class="source-card" id="source-{c.marker}".*?</article>', sources, re.S)
         assert card, f"no card for [{c.marker}]"
         assert f'<span class="marker">[{c.marker}]</span>' in card.group()
-        assert f">{ui.speaker_label(c)}</span>" in card.group()
-        assert ui._esc(c.quote) in card.group()
+        assert f">{speaker_label(c)}</span>" in card.group()
+        assert _esc(c.quote) in card.group()
     assert "Commenter 4, reader comment" in sources
 
 
 def test_source_card_shows_context_from_the_same_speaker_only(assistant: Assistant, document_text: str) -> None:
     answer = assistant.ask(COMMENTER_QUESTION)
     first = answer.citations[0]
-    before, after = ui.context_around(document_text, first.start, first.end)
+    before, after = context_around(document_text, first.start, first.end)
 
     assert before or after
     assert document_text[first.start - len(before.lstrip("…")) : first.start].endswith(before.lstrip("…"))
@@ -77,12 +91,12 @@ def test_speaker_badges_name_author_and_commenters() -> None:
     bio = Citation(2, "q", 0, 1, "doc", "bio", "Shireen T. Hunter")
     reader = Citation(3, "q", 0, 1, "doc", "comment", "Commenter 4")
 
-    assert ui.speaker_label(author) == "Shireen T. Hunter, article"
-    assert ui.speaker_label(bio) == "Shireen T. Hunter, author bio"
-    assert ui.speaker_label(reader) == "Commenter 4, reader comment"
+    assert speaker_label(author) == "Shireen T. Hunter, article"
+    assert speaker_label(bio) == "Shireen T. Hunter, author bio"
+    assert speaker_label(reader) == "Commenter 4, reader comment"
 
 
-def test_follow_up_sends_the_conversation_as_history(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_follow_up_sends_the_conversation_as_history(handlers: ChatHandlers, assistant: Assistant) -> None:
     first = handlers.respond(ARTICLE_QUESTION, [], [])
     follow_up = "What else does she say about it?"
     _, transcript, turns, _, _ = handlers.respond(follow_up, first[1], first[2])
@@ -96,8 +110,8 @@ def test_abstention_panel_lists_related_passages_not_answers(assistant: Assistan
     related = assistant.search("the boiling point of mercury", k=2)
     answer = Answer(text="The document doesn't say.", citations=related, abstained=True)
 
-    panel = ui.render_sources(answer, assistant.source_text)
-    document = ui.render_documents(assistant.sources, assistant.source_text, answer)
+    panel = render_sources(answer, assistant.source_text)
+    document = render_documents(assistant.sources, assistant.source_text, answer)
 
     assert "does not answer this question" in panel
     assert panel.count("related, not an answer</span>") == len(related)
@@ -105,7 +119,7 @@ def test_abstention_panel_lists_related_passages_not_answers(assistant: Assistan
     assert 'class="cite"' not in document and document.count('<mark class="related"') >= len(related)
 
 
-def test_live_abstention_says_so_in_the_panel(handlers: ui.ChatHandlers) -> None:
+def test_live_abstention_says_so_in_the_panel(handlers: ChatHandlers) -> None:
     _, _, turns, sources, _ = handlers.respond("What is the recipe for lasagna?", [], [])
 
     assert turns[0]["answer"]["abstained"] is True
@@ -115,7 +129,7 @@ def test_live_abstention_says_so_in_the_panel(handlers: ui.ChatHandlers) -> None
 def test_document_tab_lays_out_title_byline_paragraphs_bio_and_numbered_comments(
     assistant: Assistant, document_text: str
 ) -> None:
-    page = ui.render_documents(assistant.sources, assistant.source_text, None)
+    page = render_documents(assistant.sources, assistant.source_text, None)
 
     assert page.startswith('<div class="doc-scroll"><div class="document" data-source="iran-hardliners-hunter">')
     assert re.search(r'<h2 class="doc-title">The Real Reason Iran’s Hardliners', page)
@@ -127,14 +141,14 @@ def test_document_tab_lays_out_title_byline_paragraphs_bio_and_numbered_comments
     assert "<mark" not in page
 
 
-def test_document_tab_highlights_each_cited_span(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_document_tab_highlights_each_cited_span(handlers: ChatHandlers, assistant: Assistant) -> None:
     expected = assistant.ask(COMMENTER_QUESTION)
     *_, document = handlers.respond(COMMENTER_QUESTION, [], [])
 
     for c in expected.citations:
         mark = re.search(rf'<mark class="cite" id="cite-{c.marker}" data-marker="{c.marker}">(.*?)</mark>', document)
         assert mark, f"[{c.marker}] not highlighted"
-        assert ui._esc(c.quote).startswith(mark.group(1))
+        assert _esc(c.quote).startswith(mark.group(1))
         assert f'<sup class="cite-ref">[{c.marker}]</sup>' in document
 
 
@@ -148,10 +162,10 @@ def test_untrusted_text_is_escaped_in_chat_sources_and_document() -> None:
     answer = Answer(text="Mallory writes: “<script>” [1]", citations=[evil])
 
     rendered = [
-        ui.render_document(document, [evil]),
-        ui.render_sources(answer, lambda _: document),
-        ui.render_chat_text(HOSTILE),
-        ui.render_heading(document),
+        render_document(document, [evil]),
+        render_sources(answer, lambda _: document),
+        render_chat_text(HOSTILE),
+        render_heading(document),
     ]
     for html in rendered:
         assert "<script" not in html and "<img" not in html and "<b>" not in html
@@ -160,7 +174,7 @@ def test_untrusted_text_is_escaped_in_chat_sources_and_document() -> None:
     assert "&lt;b&gt;Mallory&lt;/b&gt;, reader comment" in rendered[1]
 
 
-def test_hostile_question_is_shown_as_text(handlers: ui.ChatHandlers) -> None:
+def test_hostile_question_is_shown_as_text(handlers: ChatHandlers) -> None:
     _, transcript, _, _, _ = handlers.respond(HOSTILE, [], [])
 
     shown = transcript[0]["content"]
@@ -178,27 +192,27 @@ def test_hostile_question_is_shown_as_text(handlers: ui.ChatHandlers) -> None:
     ],
     ids=["empty", "blank", "binary", "too-long"],
 )
-def test_bad_questions_get_a_polite_message_in_the_chat(handlers: ui.ChatHandlers, question: str, says: str) -> None:
+def test_bad_questions_get_a_polite_message_in_the_chat(handlers: ChatHandlers, question: str, says: str) -> None:
     _, transcript, turns, sources, _ = handlers.respond(question, [], [])
 
     reply = turns[0]["reply"]
-    assert _last_reply(transcript) == ui.render_chat_text(reply)
+    assert _last_reply(transcript) == render_chat_text(reply)
     assert reply.startswith("Sorry, I can't answer that:") and says in reply
     assert "Traceback" not in reply
-    assert len(transcript[0]["content"]) < ui.ECHO_CHARS + 40
+    assert len(transcript[0]["content"]) < ECHO_CHARS + 40
     assert "\x00" not in transcript[0]["content"]
     assert turns[0]["answer"] is None
     assert "Ask a question" in sources
 
 
-def test_refused_turns_are_left_out_of_the_history(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_refused_turns_are_left_out_of_the_history(handlers: ChatHandlers, assistant: Assistant) -> None:
     _, transcript, turns, _, _ = handlers.respond("", [], [])
     _, transcript, turns, _, _ = handlers.respond(ARTICLE_QUESTION, transcript, turns)
 
     assert turns[1]["answer"] == assistant.ask(ARTICLE_QUESTION, []).to_dict()
 
 
-def test_start_over_forgets_the_conversation(handlers: ui.ChatHandlers) -> None:
+def test_start_over_forgets_the_conversation(handlers: ChatHandlers) -> None:
     handlers.respond(COMMENTER_QUESTION, [], [])
     textbox, transcript, turns, sources, document = handlers.start_over()
 
@@ -207,8 +221,8 @@ def test_start_over_forgets_the_conversation(handlers: ui.ChatHandlers) -> None:
     assert "<mark" not in document and '<h2 class="doc-title">' in document
 
 
-def test_thumbs_feedback_is_appended_as_jsonl(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
-    path: Path = assistant.settings.data_dir / ui.FEEDBACK_FILE
+def test_thumbs_feedback_is_appended_as_jsonl(handlers: ChatHandlers, assistant: Assistant) -> None:
+    path: Path = assistant.settings.data_dir / FEEDBACK_FILE
     before = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     _, transcript, turns, _, _ = handlers.respond(ARTICLE_QUESTION, [], [])
     _, transcript, turns, _, _ = handlers.respond(COMMENTER_QUESTION, transcript, turns)
@@ -224,14 +238,14 @@ def test_thumbs_feedback_is_appended_as_jsonl(handlers: ui.ChatHandlers, assista
     assert records[0]["abstained"] is False and records[0]["time"]
 
 
-def test_feedback_on_a_message_that_no_longer_exists_is_ignored(handlers: ui.ChatHandlers) -> None:
+def test_feedback_on_a_message_that_no_longer_exists_is_ignored(handlers: ChatHandlers) -> None:
     assert handlers.record_feedback(gr.LikeData(None, {"index": 7, "value": "", "liked": True}), []) == ""
 
 
 def test_status_line_reports_progress_then_ready(tmp_path: Path) -> None:
     fresh = Assistant(Settings.load(data_dir=tmp_path / "fresh"))
-    status = ui.IndexStatus(fresh)
-    loading = ui.render_status(status.describe())
+    status = IndexStatus(fresh)
+    loading = render_status(status.describe())
     assert status.describe()["ready"] is False
     assert 'class="status loading"' in loading and "<progress" in loading
 
@@ -239,10 +253,10 @@ def test_status_line_reports_progress_then_ready(tmp_path: Path) -> None:
     ready = status.describe()
     assert ready["status"] == "ready" and ready["manifest"]["built_now"] is True
     assert ready["model"] == "sentence-transformers/all-MiniLM-L6-v2"
-    assert "sentences built at start-up in " in ui.render_status(ready) and "Ready:" in ui.render_status(ready)
+    assert "sentences built at start-up in " in render_status(ready) and "Ready:" in render_status(ready)
 
 
-def test_status_polling_stops_once_loaded(handlers: ui.ChatHandlers) -> None:
+def test_status_polling_stops_once_loaded(handlers: ChatHandlers) -> None:
     html, timer = handlers.poll_status()
 
     assert "Ready" in html
@@ -250,8 +264,8 @@ def test_status_polling_stops_once_loaded(handlers: ui.ChatHandlers) -> None:
 
 
 def test_api_refuses_questions_until_the_index_is_ready(assistant: Assistant, tmp_path: Path) -> None:
-    not_started = ui.ChatHandlers(assistant, ui.IndexStatus(assistant), ui.FeedbackLog(tmp_path / "f.jsonl"))
-    client = TestClient(ui.build_api(not_started, auth=None))
+    not_started = ChatHandlers(assistant, IndexStatus(assistant), FeedbackLog(tmp_path / "f.jsonl"))
+    client = TestClient(build_api(not_started, auth=None))
 
     ask = client.post("/api/ask", json={"question": "Who is the author?"})
     health = client.get("/api/health")
@@ -260,7 +274,7 @@ def test_api_refuses_questions_until_the_index_is_ready(assistant: Assistant, tm
     assert health.status_code == 503 and health.json()["status"] == "loading"
 
 
-def test_concurrent_chats_share_one_assistant(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_concurrent_chats_share_one_assistant(handlers: ChatHandlers, assistant: Assistant) -> None:
     questions = [ARTICLE_QUESTION, COMMENTER_QUESTION, "Who is the author?", "What happened in 1986?"] * 4
     expected = {q: assistant.ask(q).to_dict() for q in set(questions)}
 
@@ -285,10 +299,10 @@ def test_only_the_chat_endpoint_is_public_api(app: Any) -> None:
     public = [d.api_name for d in blocks.fns.values() if d.api_visibility == "public"]
 
     assert public == ["chat"]
-    assert blocks._queue.default_concurrency_limit == ui.CONCURRENCY_LIMIT
+    assert blocks._queue.default_concurrency_limit == CONCURRENCY_LIMIT
 
 
-def test_chat_api_function_returns_the_answer_contract(handlers: ui.ChatHandlers, assistant: Assistant) -> None:
+def test_chat_api_function_returns_the_answer_contract(handlers: ChatHandlers, assistant: Assistant) -> None:
     assert handlers.api_chat("Who is the author?", []) == assistant.ask("Who is the author?").to_dict()
     with pytest.raises(gr.Error, match="empty"):
         handlers.api_chat("  ")
@@ -299,7 +313,7 @@ def test_qa_auth_is_parsed_as_user_colon_password() -> None:
     assert ui.auth_from_env({"QA_AUTH": ""}) is None
     assert ui.auth_from_env({"QA_AUTH": "ann:s3cret:with:colons"}) == ("ann", "s3cret:with:colons")
     for bad in ("nopassword", "ann:", ":pw"):
-        with pytest.raises(ui.SettingsError, match="user:password"):
+        with pytest.raises(SettingsError, match="user:password"):
             ui.auth_from_env({"QA_AUTH": bad})
 
 
@@ -336,7 +350,7 @@ def test_bad_qa_auth_stops_start_up_with_a_message(monkeypatch: pytest.MonkeyPat
 
 
 def test_question_shows_at_once_even_before_the_index_is_ready(assistant: Assistant, tmp_path: Path) -> None:
-    not_started = ui.ChatHandlers(assistant, ui.IndexStatus(assistant), ui.FeedbackLog(tmp_path / "f.jsonl"))
+    not_started = ChatHandlers(assistant, IndexStatus(assistant), FeedbackLog(tmp_path / "f.jsonl"))
 
     textbox, transcript, pending = not_started.show_question("Who <b>is</b> the author?", [])
 
