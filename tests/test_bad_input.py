@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from eval.soak import ServerProcess, server_env, start_server
 from qa import Answer, Assistant, QAError, QuestionError
 from qa.cli import main as qa_main
+from webui.api import MAX_BODY_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHOR = "Shireen T. Hunter"
@@ -270,6 +271,44 @@ def test_http_api_handles_bodies_that_are_not_clean_utf8_json(
         check_answer(response.json(), Kind("surrogate", "", "answer", speaker=AUTHOR), document_text)
     else:
         assert says in response.json()["error"]
+
+
+def _body_of(size: int) -> bytes:
+    """Return an /api/ask JSON body of exactly ``size`` bytes: the author question and one long pasted turn."""
+    bare = len(json.dumps({"question": "Who is the author?", "history": [["", ""]]}))
+    return json.dumps({"question": "Who is the author?", "history": [["x" * (size - bare), ""]]}).encode()
+
+
+def _chunked(body: bytes) -> Iterator[bytes]:
+    """Yield ``body`` in 64 KiB pieces, so httpx sends it chunked, with no Content-Length."""
+    for start in range(0, len(body), 64 * 1024):
+        yield body[start : start + 64 * 1024]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_http_api_refuses_a_body_over_the_cap_with_413_and_answers_one_at_the_cap(
+    http_server: ServerProcess, document_text: str, framing: str
+) -> None:
+    def post(body: bytes) -> httpx.Response:
+        content = body if framing == "content-length" else _chunked(body)
+        return httpx.post(
+            f"{http_server.url}/api/ask", content=content, headers={"content-type": "application/json"}, timeout=120
+        )
+
+    over = post(_body_of(MAX_BODY_BYTES + 1))
+    at_cap = post(_body_of(MAX_BODY_BYTES))
+    normal = post(json.dumps({"question": "Who is the author?"}).encode())
+
+    assert over.status_code == 413, over.text[:300]
+    assert over.headers["content-type"].startswith("application/json")
+    error = over.json()["error"]
+    size = f"{MAX_BODY_BYTES + 1:,} bytes" if framing == "content-length" else f"over {MAX_BODY_BYTES:,} bytes"
+    assert error.startswith(f"The request body is {size}; /api/ask takes at most {MAX_BODY_BYTES:,} bytes.")
+    assert "Send the question (at most 2,000 characters) and only the latest turns of the history" in error
+    for response in (at_cap, normal):
+        assert response.status_code == 200, response.text[:300]
+        check_answer(response.json(), Kind("author", "", "answer", speaker=AUTHOR), document_text)
 
 
 @pytest.mark.server

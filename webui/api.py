@@ -1,9 +1,10 @@
-"""The HTTP API: POST /api/ask and GET /api/health, JSON errors and optional Basic auth."""
+"""The HTTP API: POST /api/ask and GET /api/health, JSON errors, optional Basic auth, a request body cap."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -11,12 +12,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import Answer, QAError, QuestionError
 from webui.state import ChatHandlers
 
 log = logging.getLogger("ui")
+
+# Largest /api/ask body read. qa uses only a short question and the latest history turns, but a client may send
+# its whole conversation, and a 1,000,000-character question or pasted turn (~1 MB of JSON) must get the same
+# refusal or answer over HTTP as from Python (tests/test_bad_input.py); 2 MiB admits that with room, and stops
+# one request from making the server hold an unbounded body.
+MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class HistoryMessage(BaseModel):
@@ -48,11 +57,58 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(problems) + '. Send JSON like {"question": "...", "history": []}.'
 
 
+class BodyLimit:
+    """ASGI middleware that answers 413 to a request body over ``limit`` bytes on ``paths``, reading no further."""
+
+    def __init__(self, app: ASGIApp, paths: Collection[str], limit: int, advice: str) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+        self.limit = limit
+        self.advice = advice
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with its body, or answer 413 as soon as the body is known to be too large."""
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            # Refused on the header alone: the server then discards the body as it arrives, unread.
+            await self._refuse(scope, receive, send, f"{int(declared):,} bytes")
+            return
+        # Counted as it streams in: a chunked body has no Content-Length to check first.
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left before the body ended; there is no one to answer
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await self._refuse(scope, receive, send, f"over {self.limit:,} bytes")
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: str) -> None:
+        message = f"The request body is {size}; {scope['path']} takes at most {self.limit:,} bytes. {self.advice}"
+        await _error(413, message)(scope, receive, send)
+
+
 _BASIC_AUTH = HTTPBasic(auto_error=False)
 
 
 def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
-    """Return the FastAPI app with /api/ask and /api/health, JSON errors, and Basic auth when ``auth`` is set."""
+    """Return the FastAPI app: /api/ask and /api/health, JSON errors, a body cap, Basic auth when ``auth`` is set."""
 
     def require_auth(credentials: Annotated[HTTPBasicCredentials | None, Depends(_BASIC_AUTH)]) -> None:
         if auth is None:
@@ -72,6 +128,16 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
         title="Ask the article: HTTP API",
         description="Cited, extractive answers about the bundled article and its reader comments.",
         version="1",
+    )
+    settings = handlers.assistant.settings
+    app.add_middleware(
+        BodyLimit,
+        paths=["/api/ask"],
+        limit=MAX_BODY_BYTES,
+        advice=(
+            f"Send the question (at most {settings.max_question_chars:,} characters) and only the latest turns "
+            f"of the history: just the last {settings.max_history_turns} are used."
+        ),
     )
 
     @app.exception_handler(StarletteHTTPException)
