@@ -119,11 +119,13 @@ _GIVES_ORIGIN = re.compile(
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
 _SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1[5-9]|20)\d\d\b", re.IGNORECASE)
+# A count of none or all answers "how many" as well as a number does.
+_NONE_OR_ALL = re.compile(r"\b(?:no\s+one|nobody|none|everyone|everybody|not\s+a\s+single)\b", re.IGNORECASE)
 # "How many years ...": the counted noun, which the count in the evidence must go with.
 _COUNTED = re.compile(r"\bhow\s+many\s+([a-z]+)", re.IGNORECASE)
 # "Which newspaper ...", "what kind of weapons ...": the word names the answer's type, which the
 # answer need not repeat ("Which preacher ...?" is answered by "Rev. Hagee").
-_TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+)", re.IGNORECASE)
+_TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+(?:\s+[a-z]+){0,2})", re.IGNORECASE)
 # "What is the name of X?", "X's real name": the answer is a proper name standing next to X.
 _NAME_OF = re.compile(r"\bname\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)|\b([\w’'-]+?)(?:’s|'s)\s+(?:\w+\s+)?name\b", re.I)
 # Below this cosine the best sentence is not about what a question asks, only near its words
@@ -221,6 +223,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
             any(_counts_the_noun(unit, best) for unit in _TIME_UNITS) or any(_SINCE_YEAR.search(q) for q in best)
         )
     if _HOW_MANY.search(question):
+        if any(_NONE_OR_ALL.search(q) for q in quoted[:1]):
+            return False  # "How many people like the regime?" - "No one in Iran likes them"
         counted = _COUNTED.search(question)
         if counted:
             return not _counts_the_noun(counted.group(1), quoted[:1])
@@ -322,11 +326,7 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     match = _KIND_OF.search(question) or _SPECIFIC.search(question)
     if not match:
         return False
-    following: list[str] = []
-    for w in words(match.group(1)):
-        if w in STOPWORDS:
-            break  # "specific policies does ..." ends at "does"
-        following.append(w)
+    following = _until_stopword(words(match.group(1)))  # "specific policies does ..." ends at "does"
     if not following:
         return False
     target = stem(following[-1])
@@ -429,10 +429,21 @@ class DocumentNames:
         return [t for t in asked if t not in present and not any(same_family(t, p) for p in present)]
 
 
+def _until_stopword(tokens: list[str]) -> list[str]:
+    """Return the leading ``tokens`` before the first stopword."""
+    out: list[str] = []
+    for t in tokens:
+        if t in STOPWORDS:
+            break
+        out.append(t)
+    return out
+
+
 def _known_and_new(focus_words: list[str], question: str, idf: dict[str, float]) -> tuple[list[str], list[str]]:
     """Split the question's words that are not framing into the stems the document has and the
     words it lacks; the word naming the answer's type ("which preacher") is in neither."""
-    type_words = {stem(fold(m.group(1))) for m in _TYPE_WORD.finditer(question)}
+    # The noun phrase after "which", up to its verb: "which past invasions does ...".
+    type_words = {stem(w) for m in _TYPE_WORD.finditer(question) for w in _until_stopword(words(m.group(1)))}
     known: list[str] = []
     new: list[str] = []
     for w in dict.fromkeys(focus_words):

@@ -24,6 +24,8 @@ _ANAPHORA = frozenset(
     he him his she her hers they them their theirs it its that this those these there then else also
     """.split()
 )
+# Phrases that point back to a time or thing just mentioned ("why was Iran reaching out at the time?").
+_POINTING_BACK = re.compile(r"\b(?:at\s+the\s+time|at\s+that\s+point|back\s+then|the\s+same)\b", re.IGNORECASE)
 # Characters kept of each history turn: several answers' worth.
 MAX_TURN_CHARS = 8000
 _MORE = frozenset(["else", "other", "more", "another", "too", "also"])
@@ -132,7 +134,12 @@ class SpeakerFinder:
 
 def _leans_on_history(question: str) -> bool:
     ws = words(question)
-    return bool(set(ws) & _ANAPHORA) or len(content_words(question)) <= 2 or (ws[:1] == ["and"])
+    return (
+        bool(set(ws) & _ANAPHORA)
+        or len(content_words(question)) <= 2
+        or ws[:1] == ["and"]
+        or bool(_POINTING_BACK.search(question))
+    )
 
 
 def resolve(question: str, history: list[Turn], speakers: SpeakerFinder) -> Query:

@@ -180,6 +180,12 @@ def _one_swap_apart(a: str, b: str) -> bool:
     )
 
 
+def _consonants(word: str) -> str:
+    """Return ``word``'s first letter and its later consonants, doubled ones once ("shireen" -> "shrn")."""
+    rest = [c for c in word[1:] if c not in _VOWELS + "y"]
+    return word[0] + "".join(c for i, c in enumerate(rest) if i == 0 or c != rest[i - 1])
+
+
 class Vocabulary:
     """The folded words of the indexed text, used to repair misspelt query words."""
 
@@ -213,7 +219,14 @@ class Vocabulary:
         initials = _VOWELS if word[0] in _VOWELS else word[0]
         candidates = [w for initial in initials for w in self._by_initial.get(initial, [])]
         match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
-        return match[0] if match else word
+        if match:
+            return match[0]
+        if is_english_word(word):
+            return word
+        # A word of no language may still be a document word with its vowels misheard ("Sherin"
+        # for "Shireen", "wimen" for "women"): the same consonants in the same order.
+        same = [w for w in candidates if abs(len(w) - len(word)) <= 2 and _consonants(w) == _consonants(word)]
+        return same[0] if len(same) == 1 else word
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""

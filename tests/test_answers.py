@@ -109,6 +109,13 @@ def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
     assert any("nothing would remain of the revolution" in c.quote for c in follow.citations)
 
 
+def test_a_question_about_the_time_just_mentioned_is_a_follow_up(assistant: Assistant) -> None:
+    history = [("Who revealed the secret 1986 contacts with Washington?", "Iran's hardliners revealed them.")]
+    answer = assistant.ask("why was iran reaching out at the time?", history=history)
+    assert not answer.abstained
+    assert any("desperate for weapons" in c.quote for c in answer.citations)
+
+
 @pytest.mark.parametrize(
     ("question", "history", "phrase"),
     [
