@@ -127,7 +127,12 @@ _COUNTED = re.compile(r"\bhow\s+many\s+([a-z]+)", re.IGNORECASE)
 # answer need not repeat ("Which preacher ...?" is answered by "Rev. Hagee").
 _TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+(?:\s+[a-z]+){0,2})", re.IGNORECASE)
 # "What is the name of X?", "X's real name": the answer is a proper name standing next to X.
-_NAME_OF = re.compile(r"\bname\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)|\b([\w’'-]+?)(?:’s|'s)\s+(?:\w+\s+)?name\b", re.I)
+_NAME_OF = re.compile(
+    r"\bname\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)"
+    # "X's name", but not "what's his name" ("what is"): a pronoun's name is whoever it stands for.
+    r"|\b(?!(?:what|who|where|that|it|there|here|he|she|let)(?:’s|'s))([\w’'-]+?)(?:’s|'s)\s+(?:\w+\s+)?name\b",
+    re.I,
+)
 # Below this cosine the best sentence is not about what a question asks, only near its words
 # (a question about France's capital against a sentence listing France scores 0.32).
 OFF_TOPIC_DENSE = 0.45

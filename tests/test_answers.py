@@ -109,6 +109,18 @@ def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
     assert any("nothing would remain of the revolution" in c.quote for c in follow.citations)
 
 
+def test_whats_his_name_asks_for_the_person_just_mentioned(assistant: Assistant) -> None:
+    history = [
+        (
+            "What did the former IRGC commander say about talking to America?",
+            "He said that if Iran talks to America, nothing would remain of the revolution.",
+        )
+    ]
+    answer = assistant.ask("what's his name?", history=history)
+    assert not answer.abstained
+    assert "Jafari" in answer.text
+
+
 def test_a_question_about_the_time_just_mentioned_is_a_follow_up(assistant: Assistant) -> None:
     history = [("Who revealed the secret 1986 contacts with Washington?", "Iran's hardliners revealed them.")]
     answer = assistant.ask("why was iran reaching out at the time?", history=history)
