@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from eval.bench_build import measure_build, measure_scaling
-from eval.bench_naive import NaiveBaseline, naive_embeddings, read_sources
+from eval.bench_naive import read_sources
 from eval.bench_process import measure_cold_start, measure_http, prepare_served
 from eval.bench_stats import Results
 from eval.bench_warm import measure_quality, measure_warm
 from eval.dataset import Item, load_items
+from eval.naive import NaiveBaseline, naive_embeddings
 from qa import Assistant, Settings
 
 RESULTS = Path(__file__).with_name("results")
@@ -86,7 +87,7 @@ def run_all(plan: Plan, items: list[Item], space: Workspace, say: Callable[[str]
     torch_ours = space.assistant(space.root / "ours-torch", backend="torch")
     ours.load()
     torch_ours.load()
-    naive = NaiveBaseline(space.root / "naive", naive_embeddings())
+    naive = NaiveBaseline(naive_embeddings(), space.root / "naive")
     naive.build(read_sources(space.documents))
     say(f"warm latency: {plan.rounds} round(s) over {len(items)} questions")
     measure_warm(results, ours, torch_ours, naive, items, plan.rounds)

@@ -7,10 +7,11 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from eval.bench_naive import NaiveBaseline, read_sources
+from eval.bench_naive import read_sources
 from eval.bench_stats import Figure, Results, interleave, ms, timed
 from eval.bench_warm import WARM_UP, asker
 from eval.dataset import Item
+from eval.naive import NaiveBaseline
 from qa import Assistant
 
 # "About linear": the largest corpus may cost a quarter more per copy than the smallest.
@@ -24,7 +25,7 @@ def measure_build(
     texts = read_sources(documents)
     seconds: dict[str, list[float]] = {"ours": [], "naive": [], "ours_manifest": []}
     for r in range(builds):
-        fresh = NaiveBaseline(work / f"naive-build-{r}", naive.embeddings)
+        fresh = NaiveBaseline(naive.embeddings, work / f"naive-build-{r}")
         for name in ("ours", "naive") if r % 2 == 0 else ("naive", "ours"):
             if name == "ours":
                 elapsed, manifest = timed(ours.load, True)
@@ -75,7 +76,7 @@ def measure_scaling(
         paths = write_copies(text, n, folder / "docs")
         ours = make_assistant(folder / "ours", tuple(paths))
         ours_build, manifest = timed(ours.load)
-        grown = NaiveBaseline(folder / "naive", naive.embeddings)
+        grown = NaiveBaseline(naive.embeddings, folder / "naive")
         naive_build, naive_chunks = timed(grown.build, read_sources(paths))
         groups += [{f"ours_{n}x": asker(ours)}, {f"naive_{n}x": lambda item, store=grown: store.search(item.question)}]
         rows.append({

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from eval.bench_naive import NaiveBaseline
 from eval.bench_stats import Figure, Results, interleave, ms
 from eval.dataset import AUTHOR, Item
+from eval.naive import NaiveBaseline
 from eval.scoring import score_item, summarize
 from qa import Answer, Assistant
 
@@ -65,7 +65,7 @@ def measure_quality(
     systems: dict[str, Callable[[Item], Answer]] = {
         "ours-onnx": asker(ours),
         "ours-torch": asker(torch_ours),
-        "naive": lambda item: naive.answer(item.question),
+        "naive": lambda item: naive.ask(item.question),
     }
     summary = {
         name: summarize([score_item(name, item, ask(item), 0.0, texts, AUTHOR) for item in items])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eval import bench, systems
-from eval.bench_naive import CHUNK_OVERLAP, CHUNK_SIZE, TOP_K
+from eval import bench
+from eval.naive import CHUNK_SIZE, TOP_K, NaiveBaseline
 
 # Every figure a run reports, whatever the scales; the scaling figures are checked per scale below.
 FIGURES = {
@@ -105,9 +105,16 @@ def test_quick_bench_writes_markdown_with_targets_and_charts(quick_run: Path) ->
         assert chart in markdown
 
 
-def test_naive_baseline_follows_the_eval_recipe() -> None:
-    assert (CHUNK_SIZE, CHUNK_OVERLAP, TOP_K) == (
-        systems.NAIVE_CHUNK_SIZE,
-        systems.NAIVE_CHUNK_OVERLAP,
-        systems.NAIVE_TOP_K,
-    )
+def test_naive_baseline_answers_with_its_top_3_tutorial_chunks(document_text: str) -> None:
+    naive = NaiveBaseline.from_texts({"hunter": document_text})
+    question = "What did General Mohammad Ali Jafari say about talking to America?"
+    answer = naive.ask(question)
+    assert not answer.abstained
+    assert [c.marker for c in answer.citations] == list(range(1, TOP_K + 1))
+    assert answer.citations[0].quote.startswith("Thus, talking to America directly, openly, officially")
+    for c in answer.citations:
+        assert c.source == "hunter" and len(c.quote) <= CHUNK_SIZE
+        assert document_text[c.start : c.end] == c.quote
+    assert answer.text == "\n\n".join(c.quote for c in answer.citations)
+    # The tutorial chain has no memory: a follow-up gets the same chunks as the question alone.
+    assert naive.ask(question, [("Who is Jafari?", "A general.")]) == answer

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from eval import dataset, harness, scoring
+from eval.naive import NaiveBaseline
 from eval.scoring import ItemScore
-from eval.systems import AssistantSystem, NaiveLangChain
+from eval.systems import AssistantSystem
 from qa import Assistant
 
 Summary = dict[str, float | int | None]
@@ -19,7 +20,7 @@ def test_split_scores(assistant: Assistant) -> Scores:
     texts = {source: assistant.source_text(source) for source in assistant.sources}
     items = dataset.select_split(dataset.load_items(), "test")
     dataset.check_against(items, texts)
-    systems = [AssistantSystem("ours", assistant), NaiveLangChain(texts)]
+    systems = [AssistantSystem("ours", assistant), NaiveBaseline.from_texts(texts)]
     return {s.name: harness.evaluate(s, items, texts, dataset.AUTHOR) for s in systems}
 
 
