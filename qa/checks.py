@@ -434,6 +434,12 @@ class DocumentNames:
         return [t for t in asked if t not in present and not any(same_family(t, p) for p in present)]
 
 
+def _describes(word: str) -> bool:
+    """True when ``word`` can only be an adverb or an adjective ("repeatedly", "anxious")."""
+    tags = set(lemmas(word))
+    return bool(tags) and tags <= {"ADV", "ADJ"}
+
+
 def _until_stopword(tokens: list[str]) -> list[str]:
     """Return the leading ``tokens`` before the first stopword."""
     out: list[str] = []
@@ -506,8 +512,10 @@ def lacks_the_asked_detail(
         # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
         # no detail; a name is ("PhD", "Alamolhoda").
         and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
-        # Nor is how something is done ("repeatedly saying").
-        and set(lemmas(w)) != {"ADV"}
+        # Nor is how something is done ("repeatedly saying") or what it is like ("more anxious"
+        # for "worried"): a text describes things in its own words. What happened ("replaced")
+        # and what someone has ("a doctorate") are details it gives or lacks.
+        and not _describes(w)
     ]
     if not 1 <= len(unknown) <= MAX_UNKNOWN or len(known) < MIN_KNOWN_TERMS:
         return False

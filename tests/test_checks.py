@@ -274,6 +274,8 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         # "invasions" names the kind of answer asked for; the text need not use the word.
         ("Besides the Iraq war, which past invasions does commenter 5 say unified the country?", "Alexander"),
         ("what does the Sherin Hunter piece say about educated wimen", "Educated women"),
+        # A text describes in its own words: "anxious" is no missing detail.
+        ("What trend among young Iranians when it comes to faith is making the clerics more anxious?", "turn away"),
         ("Which newspaper first published the information about the secret contacts?", "Al Shar"),
         # A period that has ended does not answer a question about now.
         ("What is Shireen Hunter's current position?", "affiliate fellow"),
