@@ -164,7 +164,13 @@ _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECA
 # "What specific economic sectors": the thing is the last of the next two words.
 _SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
 # Words in front of a thing that do not say which it is ("certain matters", "various sanctions").
-_VAGUE = frozenset("certain various several many numerous other different unspecified unnamed".split())
+_VAGUE = frozenset(
+    "certain various several many numerous other different unspecified unnamed new more additional further".split()
+)
+# "What weapons did Iran receive?": a plural thing asked for bare, like "what kind of weapons".
+_WHAT_PLURAL = re.compile(
+    r"^\W*(?:what|which)\s+([a-z]+s)\s+(?:did|do|does|has|have|had|were|are|was|is|will|would)\b", re.IGNORECASE
+)
 _READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?|PIERE)\b", re.IGNORECASE)
 # The words for the text itself ("this article", "the op-ed").
 THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
@@ -328,7 +334,7 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     weapons"), with no word saying which kind in front of it. Evidence that does not name the
     thing at all answers a "specific" question no better; for "what kind of" it may name the
     kind outright ("the JCPOA" for an agreement), so that is left to the other checks."""
-    match = _KIND_OF.search(question) or _SPECIFIC.search(question)
+    match = _KIND_OF.search(question) or _SPECIFIC.search(question) or _WHAT_PLURAL.search(question)
     if not match:
         return False
     following = _until_stopword(words(match.group(1)))  # "specific policies does ..." ends at "does"
@@ -342,7 +348,9 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
             if not same_family(stem(w), target) and stem(w) != target:
                 continue
             seen = True
-            if i > 0 and tokens[i - 1] not in STOPWORDS and tokens[i - 1] not in _VAGUE:
+            before = tokens[i - 1] if i > 0 else ""
+            vague = before in _VAGUE or (match.re is _SPECIFIC and _of_degree(before))
+            if before and before not in STOPWORDS and not vague:
                 return False  # "anti-tank weapons", "the Islamist state"; not "certain matters"
     return seen or match.re is _SPECIFIC
 
@@ -432,6 +440,13 @@ class DocumentNames:
             present = present | set(terms(speaker))
         # "Russia" is named by "Russian", "Syria" by "Syrian".
         return [t for t in asked if t not in present and not any(same_family(t, p) for p in present)]
+
+
+def _of_degree(word: str) -> bool:
+    """True when ``word`` is an adjective's comparative or superlative ("harsher sanctions" says
+    how harsh, not which)."""
+    forms = lemmas(word).get("ADJ", ())
+    return bool(forms) and word not in forms and word.endswith(("er", "est"))
 
 
 def _describes(word: str) -> bool:

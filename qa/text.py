@@ -223,6 +223,10 @@ class Vocabulary:
             return match[0]
         if is_english_word(word):
             return word
+        # Two letters swapped ("jpcoa" for "jcpoa").
+        swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
+        if len(swapped) == 1:
+            return swapped[0]
         # A word of no language may still be a document word with its vowels misheard ("Sherin"
         # for "Shireen", "wimen" for "women"): the same consonants in the same order.
         same = [w for w in candidates if abs(len(w) - len(word)) <= 2 and _consonants(w) == _consonants(word)]

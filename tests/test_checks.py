@@ -88,6 +88,7 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
 def test_unknown_words_with_the_same_consonants_are_repaired() -> None:
     vocabulary = Vocabulary(["Shireen Hunter writes that educated women demand rights later."])
     assert vocabulary.repair("Sherin wimen") == ["shireen", "women"]
+    assert Vocabulary(["America left the JCPOA."]).repair("the JPCOA") == ["jcpoa"]
     # An English word keeps its meaning even when its consonants match a document word's.
     assert vocabulary.repair("letter") == ["letter"]
 
@@ -115,6 +116,10 @@ def test_short_words_with_two_letters_swapped_are_repaired() -> None:
         ("What kind of agreement did America leave?", ["America withdrew from the JCPOA."], False),
         ("What specific sanctions does commenter 3 want?", ["No one in Iran likes them."], True),
         ("What specific event was the worst?", ["It was the second worst event after the hostage crisis."], False),
+        # "harsher" says how harsh, not which; "what weapons did ..." asks for a kind as well.
+        ("Which specific sanctions did Trump impose?", ["The imposition of harsher sanctions on Iran."], True),
+        ("What weapons did Iran receive?", ["Iran was desperate for weapons for its war."], True),
+        ("What sanctions did Trump impose?", ["The imposition of harsher sanctions on Iran."], False),
         # "certain" does not say which.
         ("Which specific matters is he powerless in?", ["He has no authority in certain matters."], True),
     ],
@@ -242,6 +247,7 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "Which Iranian newspaper criticized Rouhani for saying he had no authority?",
         "How long did the hostage crisis last?",
         "What country is the commenter PIERE from?",
+        "What weapons did Iran actually receive through the Iran-Contra dealings?",
         # PIERE never mentions it; the author does.
         "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
@@ -274,6 +280,7 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         # "invasions" names the kind of answer asked for; the text need not use the word.
         ("Besides the Iraq war, which past invasions does commenter 5 say unified the country?", "Alexander"),
         ("what does the Sherin Hunter piece say about educated wimen", "Educated women"),
+        ("What is the JPCOA that the US withdrew from?", "Joint Comprehensive Plan of Action"),
         # A text describes in its own words: "anxious" is no missing detail.
         ("What trend among young Iranians when it comes to faith is making the clerics more anxious?", "turn away"),
         ("Which newspaper first published the information about the secret contacts?", "Al Shar"),
@@ -301,6 +308,7 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
         ("independent-7.jsonl", 20),
         ("independent-8.jsonl", 20),
         ("independent-9.jsonl", 20),
+        ("independent-12.jsonl", 20),
     ],
 )
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str, unanswerable: int) -> None:
