@@ -100,7 +100,8 @@ _WHEN = re.compile(
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+years?\b(?!-)", re.IGNORECASE)
 _YEARS = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b")
 _HOW_MANY = re.compile(
-    r"\bhow\s+(?:many|much|old)\b|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total)\b",
+    r"\bhow\s+(?:many|much|old)\b"
+    r"|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total|share|proportion|fraction)\b",
     re.IGNORECASE,
 )
 # "What country is PIERE from?": the text must tie a person to a place ("born in", "from France").
@@ -114,6 +115,15 @@ _ASKS_ORIGIN = re.compile(
 )
 _GIVES_ORIGIN = re.compile(
     r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]|\b(?:American|Iranian|French|Italian)\s+(?:reader|writer|author|scholar)\b"
+)
+# "Did they end up calling?": whether something came of it, which the text must say.
+_END_UP = re.compile(r"\bend(?:ed)?\s+up\s+([a-z]+)", re.IGNORECASE)
+# "Her first book" is not "her latest book".
+_EARLY = frozenset(["first", "earliest", "oldest", "initial"])
+_ORDINAL = re.compile(
+    r"\b(first|earliest|oldest|initial|latest|last|newest|most\s+recent)\s+(?:very\s+)?(?:[a-z]+\s+)?"
+    r"(book|article|paper|job|post|position|role|work|comment|statement|visit|trip|meeting|election)s?\b",
+    re.IGNORECASE,
 )
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
@@ -353,6 +363,30 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
             if before and before not in STOPWORDS and not vague:
                 return False  # "anti-tank weapons", "the Islamist state"; not "certain matters"
     return seen or match.re is _SPECIFIC
+
+
+def asks_what_came_of_it(question: str, quoted: list[str]) -> bool:
+    """True when the question asks whether something ended up happening ("Did Iran's leaders end
+    up calling the number?") and the best span never says it did."""
+    match = _END_UP.search(question)
+    if not match:
+        return False
+    verb = stem(match.group(1))
+    return not any(stem(w) == verb for w in words(quoted[0] if quoted else ""))
+
+
+def asks_another_of_the_kind(question: str, quoted: list[str]) -> bool:
+    """True when the question asks for the first of something and the best span gives only the
+    latest, or the other way round ("her very first book" against "Her latest book is ...")."""
+    match = _ORDINAL.search(question)
+    if not match or not quoted:
+        return False
+    asked_early = match.group(1).lower() in _EARLY
+    noun = stem(match.group(2))
+    for found in _ORDINAL.finditer(quoted[0]):
+        if stem(found.group(2)) == noun:
+            return (found.group(1).lower() in _EARLY) != asked_early
+    return False
 
 
 def asks_after_the_document(question: str) -> bool:

@@ -15,7 +15,9 @@ from qa.checks import (
     THE_TEXT,
     DocumentNames,
     asks_after_the_document,
+    asks_another_of_the_kind,
     asks_beyond_names,
+    asks_what_came_of_it,
     lacks_a_named_one,
     lacks_named_answer,
     lacks_the_asked_detail,
@@ -58,6 +60,8 @@ _ASKS_KIND = {
 }
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
+# A negating prefix before a word of four letters or more ("unsurprising", "non-religious").
+_NEGATED_PREFIX = re.compile(r"^(?:un|non|dis|in|im|ir|il)(?=\w{4})")
 # A question about the present ("her current position") is not answered by a period that has
 # ended ("From 2005 to 2007 she was ...").
 _ASKS_NOW = re.compile(r"\b(?:current|currently|now|nowadays|presently|today|these\s+days)\b", re.IGNORECASE)
@@ -195,8 +199,10 @@ class EvidenceScorer:
                 self.window_vectors[row] = joined / np.linalg.norm(joined)
 
     def _has_variant(self, term: str) -> bool:
-        """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler", "rule")."""
-        return any(same_family(term, known) for known in self.idf)
+        """True when the document has a word form of ``term`` the stemmer keeps apart ("ruler",
+        "rule"), or the word it negates ("unsurprising" for "not surprising")."""
+        base = _NEGATED_PREFIX.sub("", term)
+        return any(same_family(term, known) or (base != term and same_family(base, known)) for known in self.idf)
 
     @staticmethod
     def _postings(term_sets: list[set[str]]) -> dict[str, np.ndarray]:
@@ -462,8 +468,10 @@ def abstain_reason(
         return "no name for what is asked"
     if lacks_the_kind_asked(question, quoted):
         return "no kind named for what is asked"
-    if asks_after_the_document(question):
+    if asks_after_the_document(question) or asks_what_came_of_it(question, quoted):
         return "asks about events after the text"
+    if asks_another_of_the_kind(question, quoted):
+        return "the evidence is about another one"
     if query.speaker and best.unit.speaker != query.speaker:
         return "the one asked about does not speak to it"
     if query.context:

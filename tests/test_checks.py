@@ -9,6 +9,8 @@ from qa import Assistant
 from qa.checks import (
     DocumentNames,
     asks_after_the_document,
+    asks_another_of_the_kind,
+    asks_what_came_of_it,
     lacks_a_named_one,
     lacks_named_answer,
     lacks_the_kind_asked,
@@ -179,6 +181,19 @@ def test_a_which_official_question_needs_someone_named_by_title(question: str, q
     assert lacks_a_named_one(question, quoted) is lacks
 
 
+def test_the_first_of_something_is_not_the_latest() -> None:
+    latest = ["Her latest book is Arab-Iranian Relations."]
+    assert asks_another_of_the_kind("What was the title of Hunter's very first book?", latest)
+    assert not asks_another_of_the_kind("What is her latest book?", latest)
+    assert not asks_another_of_the_kind("What is her first book?", ["She wrote 27 books."])
+
+
+def test_what_came_of_something_needs_a_text_that_says_it_happened() -> None:
+    offer = ["Trump gave Iran’s leaders a telephone number."]
+    assert asks_what_came_of_it("Did Iran's leaders end up calling the number?", offer)
+    assert not asks_what_came_of_it("Did the hardliners end up sabotaging it?", ["Hardliners sabotaged every effort."])
+
+
 def test_events_after_the_text_cannot_be_in_it() -> None:
     assert asks_after_the_document("Did Iran call Trump after this article was published?")
     assert asks_after_the_document("What happened since the piece came out?")
@@ -248,6 +263,9 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "How long did the hostage crisis last?",
         "What country is the commenter PIERE from?",
         "What weapons did Iran actually receive through the Iran-Contra dealings?",
+        "What was the title of Shireen Hunter's very first book?",
+        "Did Iran's leaders end up calling the number Trump gave them?",
+        "What share of the vote did Ahmadinejad win in the election the second commenter mentions?",
         # PIERE never mentions it; the author does.
         "What does PIERE think about Trump's offer to talk to Iran?",
         "How many years did the Iran-Iraq war last?",
@@ -281,6 +299,7 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("Besides the Iraq war, which past invasions does commenter 5 say unified the country?", "Alexander"),
         ("what does the Sherin Hunter piece say about educated wimen", "Educated women"),
         ("What is the JPCOA that the US withdrew from?", "Joint Comprehensive Plan of Action"),
+        ("What is Shireen Hunter's latest book?", "Arab-Iranian Relations"),
         # A text describes in its own words: "anxious" is no missing detail.
         ("What trend among young Iranians when it comes to faith is making the clerics more anxious?", "turn away"),
         ("Which newspaper first published the information about the secret contacts?", "Al Shar"),
@@ -309,6 +328,8 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
         ("independent-8.jsonl", 20),
         ("independent-9.jsonl", 20),
         ("independent-12.jsonl", 20),
+        ("independent-13.jsonl", 20),
+        ("independent-14.jsonl", 20),
     ],
 )
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str, unanswerable: int) -> None:
