@@ -10,21 +10,19 @@ from functools import lru_cache
 import numpy as np
 
 from index import Chunk
+from qa.answer_types import wrong_answer_type
 from qa.checks import (
-    FRAMING,
     THE_TEXT,
-    DocumentNames,
     asks_after_the_document,
     asks_another_of_the_kind,
     asks_beyond_names,
     asks_what_came_of_it,
-    lacks_a_named_one,
-    lacks_named_answer,
     lacks_the_asked_detail,
     lacks_the_kind_asked,
     mostly_foreign_script,
-    wrong_answer_type,
 )
+from qa.framing import FRAMING
+from qa.names import DocumentNames, lacks_a_named_one, lacks_named_answer
 from qa.query import Query
 from qa.search import LevelIndex
 from qa.text import fold, same_family, stem, terms

@@ -6,16 +6,14 @@ import pytest
 
 from eval import dataset
 from qa import Assistant
+from qa.answer_types import wrong_answer_type
 from qa.checks import (
-    DocumentNames,
     asks_after_the_document,
     asks_another_of_the_kind,
     asks_what_came_of_it,
-    lacks_a_named_one,
-    lacks_named_answer,
     lacks_the_kind_asked,
-    wrong_answer_type,
 )
+from qa.names import DocumentNames, lacks_a_named_one, lacks_named_answer
 from qa.text import Vocabulary, acronyms, stem, terms, words
 
 SEGMENTS = [
