@@ -12,9 +12,10 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
-from qa.evidence import Evidence, EvidenceScorer, Selection, select
+from qa.evidence import Evidence, EvidenceScorer
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
+from qa.selection import Selection, select
 from qa.settings import Settings
 from qa.text import Vocabulary, stem, terms
 
