@@ -93,7 +93,8 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     match = _KIND_OF.search(question) or _SPECIFIC.search(question) or _WHAT_PLURAL.search(question)
     if not match:
         return False
-    following = _until_stopword(words(match.group(1)))  # "specific policies does ..." ends at "does"
+    # "specific policies does ..." ends at "does"; "specific new sanctions" asks for sanctions.
+    following = _until_stopword([w for w in words(match.group(1)) if w not in _VAGUE])
     if not following:
         return False
     target = stem(following[-1])

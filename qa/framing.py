@@ -19,7 +19,8 @@ FRAMING = frozenset(
     accuse accuses blame blames criticize criticise criticizes criticises praise praises remember
     remembers acknowledge acknowledges concede concedes conclude concludes contend contends maintain
     maintains recommend recommends urge urges advise advises predict predicts perceive perceives
-    regard regards consider considers receive received receives hold held holds""".split()
+    regard regards consider considers receive received receives hold held holds
+    word words phrase phrases adjective adjectives expression wording label""".split()
 )
 # Words that ask for someone's view: then the speaker of a passage stands for the name asked about
 # ("What does PIERE think ...?" is answered by PIERE's comment, which need not repeat "PIERE").

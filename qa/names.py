@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qa.framing import FRAMING, OPINION
 from qa.text import STOPWORDS, fold, same_family, stem, terms, words, zipf
@@ -20,13 +20,15 @@ RARE_NAME_ZIPF = 4.0
 COMMON_NAME_ZIPF = 5.0
 # "What is the name of X?", "X's real name": the answer is a proper name standing next to X.
 _NAME_OF = re.compile(
-    r"\bname\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)"
+    r"\bnames?\s+of\s+(?:the\s+|a\s+|an\s+)?([^?.!]+)"
     # "X's name", but not "what's his name" ("what is"): a pronoun's name is whoever it stands for.
     r"|\b(?!(?:what|who|where|that|it|there|here|he|she|let)(?:’s|'s))([\w’'-]+?)(?:’s|'s)\s+(?:\w+\s+)?name\b",
     re.I,
 )
 # Where the named thing's noun phrase ends: "the book by Timothy MacDaniel" is named "book".
-_AFTER_HEAD = re.compile(r"\s+(?:by|of|in|at|from|for|with|who|that|which|whose)\s+", re.IGNORECASE)
+_AFTER_HEAD = re.compile(
+    r"\s+(?:by|of|in|at|from|for|with|who|that|which|whose|[a-z]+ed\s+(?:to|by|with|in|from))\s+", re.IGNORECASE
+)
 # How far (in words) from the thing named a proper name may stand to be its name (apposition).
 NAME_WINDOW = 2
 # Words for people; their names stand beside them in a text that gives them.
@@ -150,6 +152,9 @@ class DocumentNames:
 
     rare: frozenset[str]
     all: frozenset[str]
+    # The other parts of each name's full name ("rafsanjani" for "hashemi"): a passage naming a
+    # man by his surname is about him when asked by another part of his name.
+    fellows: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_segments(cls, segments: list[str], segment_terms: list[set[str]] | None = None) -> DocumentNames:
@@ -195,9 +200,16 @@ class DocumentNames:
         }
         seen = segment_terms if segment_terms is not None else [set(terms(text)) for text in segments]
         share = {w: sum(stem(w) in s for s in seen) / max(1, len(seen)) for w in names}
+        fellows: dict[str, set[str]] = {}
+        for text in segments:
+            for run, _titled in _name_runs(text):
+                parts = {stem(w) for word in run for w in words(word) if w in names}
+                for part in parts:
+                    fellows.setdefault(part, set()).update(parts - {part})
         return cls(
             rare=frozenset(stem(w) for w in names if w in in_run and share[w] <= TOPICAL_SHARE),
             all=frozenset(stem(w) for w in names),
+            fellows={k: frozenset(v) for k, v in fellows.items() if v},
         )
 
     def ungrounded(
@@ -213,5 +225,11 @@ class DocumentNames:
         asks_view = [stem(w) for w in words(question)] + focus_terms
         if any(t in OPINION or t in FRAMING for t in asks_view):
             present = present | set(terms(speaker))
-        # "Russia" is named by "Russian", "Syria" by "Syrian".
-        return [t for t in asked if t not in present and not any(same_family(t, p) for p in present)]
+        # "Russia" is named by "Russian", "Syria" by "Syrian"; "Hashemi" by "Rafsanjani".
+        return [
+            t
+            for t in asked
+            if t not in present
+            and not any(same_family(t, p) for p in present)
+            and not self.fellows.get(t, frozenset()) & present
+        ]

@@ -180,9 +180,13 @@ def _one_swap_apart(a: str, b: str) -> bool:
     )
 
 
+_SAME_SOUND = {"w": "v", "q": "k"}
+
+
 def _consonants(word: str) -> str:
     """Return ``word``'s first letter and its later consonants, doubled ones once ("shireen" -> "shrn")."""
-    rest = [c for c in word[1:] if c not in _VOWELS + "y"]
+    # Transliterations write one sound with different letters ("Javad", "Jawad"; "Qom", "Kom").
+    rest = [_SAME_SOUND.get(c, c) for c in word[1:] if c not in _VOWELS + "y"]
     return word[0] + "".join(c for i, c in enumerate(rest) if i == 0 or c != rest[i - 1])
 
 

@@ -44,6 +44,17 @@ def test_a_rare_name_must_be_in_the_evidence_unless_its_speaker_gives_a_view() -
     assert names.ungrounded(["hunter"], set(terms(SEGMENTS[0])), "Shireen T. Hunter", "According to Hunter?") == []
 
 
+def test_a_name_is_grounded_by_another_part_of_the_same_full_name() -> None:
+    segments = [
+        "These revelations undermined the speaker, Ali Akbar Hashemi Rafsanjani, in Tehran.",
+        "The moderates, best represented by Rafsanjani, were never as anti-American.",
+        *SEGMENTS,
+    ]
+    names = DocumentNames.from_segments(segments)
+    assert names.ungrounded(["hashemi"], set(terms(segments[1])), "Shireen T. Hunter") == []
+    assert names.ungrounded(["akbar", "tehran"], set(terms("Nothing here.")), "Shireen T. Hunter") == ["akbar"]
+
+
 def test_acronyms_expand_to_the_documents_names() -> None:
     found = acronyms(SEGMENTS)
     assert found["csis"] == "center strategic international studies"
@@ -88,6 +99,8 @@ def test_common_words_are_not_repaired_into_document_words() -> None:
 def test_unknown_words_with_the_same_consonants_are_repaired() -> None:
     vocabulary = Vocabulary(["Shireen Hunter writes that educated women demand rights later."])
     assert vocabulary.repair("Sherin wimen") == ["shireen", "women"]
+    # Transliterations write one sound with different letters.
+    assert Vocabulary(["Foreign Minister Javad Zarif said so."]).repair("jawad") == ["javad"]
     assert Vocabulary(["America left the JCPOA."]).repair("the JPCOA") == ["jcpoa"]
     # An English word keeps its meaning even when its consonants match a document word's.
     assert vocabulary.repair("letter") == ["letter"]
@@ -243,6 +256,12 @@ def test_counts_must_go_with_the_counted_thing(question: str, quoted: list[str],
             False,
         ),
         ("What is the name of the Syrian daily?", ["first published in the Syrian daily Al Shar’a."], False),
+        # "connected to the IRGC" says which groups; the groups are what is named.
+        (
+            "What are the names of the groups connected to the IRGC?",
+            ["plus the economic groups connected to them."],
+            True,
+        ),
     ],
 )
 def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quoted: list[str], lacks: bool) -> None:
@@ -262,6 +281,7 @@ def test_a_name_question_needs_a_name_beside_the_thing_named(question: str, quot
         "What country is the commenter PIERE from?",
         "What weapons did Iran actually receive through the Iran-Contra dealings?",
         "What was the title of Shireen Hunter's very first book?",
+        "What are the names of the economic groups connected to the IRGC?",
         "Did Iran's leaders end up calling the number Trump gave them?",
         "What share of the vote did Ahmadinejad win in the election the second commenter mentions?",
         # PIERE never mentions it; the author does.
@@ -298,6 +318,8 @@ def test_near_misses_abstain(assistant: Assistant, question: str) -> None:
         ("what does the Sherin Hunter piece say about educated wimen", "Educated women"),
         ("What is the JPCOA that the US withdrew from?", "Joint Comprehensive Plan of Action"),
         ("What is Shireen Hunter's latest book?", "Arab-Iranian Relations"),
+        ("what did foriegn minister jawad zarif say about negotiating", "under pressure"),
+        ("were the tradtional moderates like hashemi rafsanjany as anti-american as the left?", "never as"),
         # A text describes in its own words: "anxious" is no missing detail.
         ("What trend among young Iranians when it comes to faith is making the clerics more anxious?", "turn away"),
         ("Which newspaper first published the information about the secret contacts?", "Al Shar"),
@@ -328,6 +350,8 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
         ("independent-12.jsonl", 20),
         ("independent-13.jsonl", 20),
         ("independent-14.jsonl", 20),
+        ("independent-15.jsonl", 20),
+        ("independent-16.jsonl", 20),
     ],
 )
 def test_independent_question_sets_fit_the_document(assistant: Assistant, name: str, unanswerable: int) -> None:
