@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from qa.text import fold, stem, words
+from qa.text import fold, lemmas, stem, words
 
 _YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
 _DATE = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b|\bcentury\b|\bdecades?\b|\b(?:19|20)th\b", re.IGNORECASE)
@@ -52,6 +52,8 @@ _ASKS_ORIGIN = re.compile(
 _GIVES_ORIGIN = re.compile(
     r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]|\b(?:American|Iranian|French|Italian)\s+(?:reader|writer|author|scholar)\b"
 )
+# A time told from now rather than dated.
+_TOLD_FROM_NOW = re.compile(r"\b(?:days?|weeks?|months?|years?)\s+ago\b|\blast\s+(?:week|month|year)\b", re.I)
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
@@ -76,6 +78,13 @@ def _counts_the_noun(noun: str, quoted: list[str]) -> bool:
     return False
 
 
+def _tells_the_event(question: str, sentence: str) -> bool:
+    """True when every verb the question asks about ("say", "step") is in ``sentence``."""
+    told = {form for w in words(sentence) for form in (stem(w), *lemmas(w).get("VERB", ()))}
+    verbs = [w for w in words(question) if "VERB" in lemmas(w) and "AUX" not in lemmas(w)]
+    return bool(verbs) and all(told & {stem(w), *lemmas(w)["VERB"]} for w in verbs)
+
+
 def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> bool:
     """True when the evidence cannot hold what the question asks for: a year, a date or a count.
 
@@ -92,7 +101,11 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         if _ASKS_END.search(question) and not (quoted and _GIVES_END.search(quoted[0])):
             return True  # "When did Khatami's presidency end?" answered only by when it began
         needed = _YEARS if _ASKS_YEAR.search(question) else _DATE
-        return not any(needed.search(q) for q in quoted)
+        if any(needed.search(q) for q in quoted):
+            return False
+        # "When did he say that?" - "A few months ago, General Jafari ... said": a time told from
+        # now answers for the event its sentence tells, not for another ("step down").
+        return not (quoted and _TOLD_FROM_NOW.search(quoted[0]) and _tells_the_event(question, quoted[0]))
     if _ASKS_ORIGIN.search(question):
         return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):

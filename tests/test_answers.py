@@ -121,6 +121,18 @@ def test_whats_his_name_asks_for_the_person_just_mentioned(assistant: Assistant)
     assert "Jafari" in answer.text
 
 
+def test_when_did_he_say_it_is_answered_by_a_time_told_from_now(assistant: Assistant) -> None:
+    history = [
+        (
+            "Who said that if Iran talks to America nothing would remain of the revolution?",
+            "General Mohammad Ali Jafari, the former commander in chief of the IRGC.",
+        )
+    ]
+    answer = assistant.ask("when did he say that?", history=history)
+    assert not answer.abstained
+    assert "A few months ago" in answer.text
+
+
 def test_a_question_about_the_time_just_mentioned_is_a_follow_up(assistant: Assistant) -> None:
     history = [("Who revealed the secret 1986 contacts with Washington?", "Iran's hardliners revealed them.")]
     answer = assistant.ask("why was iran reaching out at the time?", history=history)

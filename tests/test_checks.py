@@ -157,6 +157,9 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         ("What country is the commenter from?", ["I am a reader from France."], False),
         ("Where did Syria get the information from?", ["Syria had received it from the Soviet Union."], False),
         ("For how long have the clergy led them?", ["They have led them for the past 159 years."], False),
+        # A time told from now answers for the event its sentence tells, not for another.
+        ("When did he say that?", ["A few months ago, General Jafari said that nothing would remain."], False),
+        ("When did Jafari step down?", ["A few months ago, General Jafari said that nothing would remain."], True),
         # A decade does not say which years.
         ("In which years was Rafsanjani president?", ["In the following decades under Rafsanjani."], True),
         ("Which years was she a research professor?", ["From 2014 to July 2019 a research professor."], False),
