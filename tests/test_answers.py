@@ -109,35 +109,38 @@ def test_follow_up_question_uses_previous_subject(assistant: Assistant) -> None:
     assert any("nothing would remain of the revolution" in c.quote for c in follow.citations)
 
 
-def test_whats_his_name_asks_for_the_person_just_mentioned(assistant: Assistant) -> None:
-    history = [
+@pytest.mark.parametrize(
+    ("question", "user", "assistant_text", "phrase"),
+    [
+        # "what's" is "what is": his name is the name of the man just mentioned.
         (
+            "what's his name?",
             "What did the former IRGC commander say about talking to America?",
             "He said that if Iran talks to America, nothing would remain of the revolution.",
-        )
-    ]
-    answer = assistant.ask("what's his name?", history=history)
-    assert not answer.abstained
-    assert "Jafari" in answer.text
-
-
-def test_when_did_he_say_it_is_answered_by_a_time_told_from_now(assistant: Assistant) -> None:
-    history = [
+            "Jafari",
+        ),
+        # A time told from now answers for the event its sentence tells.
         (
+            "when did he say that?",
             "Who said that if Iran talks to America nothing would remain of the revolution?",
             "General Mohammad Ali Jafari, the former commander in chief of the IRGC.",
-        )
-    ]
-    answer = assistant.ask("when did he say that?", history=history)
+            "A few months ago",
+        ),
+        # "at the time" points back to the last turn.
+        (
+            "why was iran reaching out at the time?",
+            "Who revealed the secret 1986 contacts with Washington?",
+            "Iran's hardliners revealed them.",
+            "desperate for weapons",
+        ),
+    ],
+)
+def test_short_follow_ups_answer_from_the_last_turn(
+    assistant: Assistant, question: str, user: str, assistant_text: str, phrase: str
+) -> None:
+    answer = assistant.ask(question, history=[(user, assistant_text)])
     assert not answer.abstained
-    assert "A few months ago" in answer.text
-
-
-def test_a_question_about_the_time_just_mentioned_is_a_follow_up(assistant: Assistant) -> None:
-    history = [("Who revealed the secret 1986 contacts with Washington?", "Iran's hardliners revealed them.")]
-    answer = assistant.ask("why was iran reaching out at the time?", history=history)
-    assert not answer.abstained
-    assert any("desperate for weapons" in c.quote for c in answer.citations)
+    assert phrase in answer.text
 
 
 @pytest.mark.parametrize(
