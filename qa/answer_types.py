@@ -44,14 +44,11 @@ _HOW_MANY = re.compile(
 _ASKS_ORIGIN = re.compile(
     r"\b(?:what|which)\s+(?:country|nationality|city|town)\s+(?:is|was|are|were|does|did|do)\b[^?]*\bfrom\b"
     r"|\bwhat\s+is\s+[\w’' -]+?(?:’s|'s)\s+nationality\b"
-    r"|\bwhere\s+(?:is|was|are|were|does|did|do)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}?"
-    r"(?:author|writer|commenter|reader|PIERE|Hunter|she|he)\b"
-    r"[^?]*\b(?:from|come\s+from)\s*\??\s*$",
+    r"|\bwhere\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w’'-]+\s+){1,3}?from\s*\??\s*$"
+    r"|\bwhere\s+(?:does|did|do)\s+(?:the\s+)?(?:[\w’'-]+\s+){1,3}?come\s+from\b",
     re.IGNORECASE,
 )
-_GIVES_ORIGIN = re.compile(
-    r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]|\b(?:American|Iranian|French|Italian)\s+(?:reader|writer|author|scholar)\b"
-)
+_GIVES_ORIGIN = re.compile(r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]")
 # A time told from now rather than dated.
 _TOLD_FROM_NOW = re.compile(r"\b(?:days?|weeks?|months?|years?)\s+ago\b|\blast\s+(?:week|month|year)\b", re.I)
 # "How long did it last?": a length of time, or a span from one year to another, answers it.

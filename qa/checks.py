@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import takewhile
 
 from qa.framing import FRAMING
 from qa.names import TOKEN, DocumentNames
@@ -63,7 +64,7 @@ _VAGUE = frozenset(
 _WHAT_PLURAL = re.compile(
     r"^\W*(?:what|which)\s+([a-z]+s)\s+(?:did|do|does|has|have|had|were|are|was|is|will|would)\b", re.IGNORECASE
 )
-_READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?|PIERE)\b", re.IGNORECASE)
+_READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)
 # The words for the text itself ("this article", "the op-ed").
 THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
 _AFTER_THE_TEXT = re.compile(
@@ -157,12 +158,7 @@ def _describes(word: str) -> bool:
 
 def _until_stopword(tokens: list[str]) -> list[str]:
     """Return the leading ``tokens`` before the first stopword."""
-    out: list[str] = []
-    for t in tokens:
-        if t in STOPWORDS:
-            break
-        out.append(t)
-    return out
+    return list(takewhile(lambda t: t not in STOPWORDS, tokens))
 
 
 def _known_and_new(focus_words: list[str], question: str, idf: dict[str, float]) -> tuple[list[str], list[str]]:

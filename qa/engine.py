@@ -108,7 +108,7 @@ class Engine:
         query = replace(query, spelled=self.vocabulary.repair_text(query.question))
         vector = self.embed(self.vocabulary.repair_text(query.text))
         if query.context:
-            alone = self.embed(self.vocabulary.repair_text(query.question))
+            alone = self.embed(query.spelled)
             vector = (vector + alone) / np.linalg.norm(vector + alone)
         focus_words = self.vocabulary.repair(query.question)
         focus_terms = [stem(w) for w in focus_words]

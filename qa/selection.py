@@ -118,7 +118,9 @@ def abstain_reason(
         return "no name for what is asked"
     if lacks_the_kind_asked(question, quoted):
         return "no kind named for what is asked"
-    if asks_after_the_document(question) or asks_what_came_of_it(question, quoted):
+    # Reader comments, written after the text, may say what came after it.
+    after = asks_after_the_document(question) and not query.wants_commenter
+    if after or asks_what_came_of_it(question, quoted):
         return "asks about events after the text"
     if asks_another_of_the_kind(question, quoted):
         return "the evidence is about another one"

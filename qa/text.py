@@ -214,8 +214,7 @@ class Vocabulary:
             if zipf(word) >= COMMON_SHORT_ZIPF:
                 return word  # "form" (5.1) is no misspelt "for", nor "from"; "wat" (3.4) is
             match = difflib.get_close_matches(word, _SHORT_STOPWORDS, n=1, cutoff=_STOPWORD_REPAIR_CUTOFF)
-            swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
-            return match[0] if match else swapped[0] if len(swapped) == 1 else word
+            return match[0] if match else self._swapped(word) or word
         # A word of its own is repaired only to a near-identical form ("talkin" -> "talking"):
         # "really" is not a misspelling of the document's "recall".
         cutoff = _WORD_REPAIR_CUTOFF if is_english_word(word) else _REPAIR_CUTOFF
@@ -227,14 +226,18 @@ class Vocabulary:
             return match[0]
         if is_english_word(word):
             return word
-        # Two letters swapped ("jpcoa" for "jcpoa").
-        swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
-        if len(swapped) == 1:
-            return swapped[0]
+        swapped = self._swapped(word)  # "jpcoa" for "jcpoa"
+        if swapped:
+            return swapped
         # A word of no language may still be a document word with its vowels misheard ("Sherin"
         # for "Shireen", "wimen" for "women"): the same consonants in the same order.
         same = [w for w in candidates if abs(len(w) - len(word)) <= 2 and _consonants(w) == _consonants(word)]
         return same[0] if len(same) == 1 else word
+
+    def _swapped(self, word: str) -> str | None:
+        """Return the one document word that is ``word`` with two neighbouring letters swapped."""
+        swapped = [w for w in self._by_initial.get(word[0], []) if _one_swap_apart(word, w)]
+        return swapped[0] if len(swapped) == 1 else None
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
