@@ -86,6 +86,9 @@ SHORT_SENTENCE_CHARS = 60
 # A sentence counts as already quoted when this many of its first characters appear in the last
 # answer: histories often carry shortened quotes.
 QUOTED_PREFIX = 60
+# The question's vector moves this far toward the mean of its closest sentences' vectors.
+FEEDBACK_WEIGHT = 0.2
+FEEDBACK_SENTENCES = 2
 # Sentences kept in the ranking handed to selection: far more than an answer or the related
 # passages ever use, and independent of document size.
 RANKED_KEEP = 64
@@ -218,8 +221,7 @@ class EvidenceScorer:
             ]
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
-        # A sentence is also read together with the one before it ("this gesture", "It alerted").
-        dense = np.maximum(self.sentences.vectors @ vector, self.window_vectors @ vector)
+        dense = self._dense(vector)
         focus = _weights(
             [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms], self.idf, self.unknown_idf
         )
@@ -235,30 +237,17 @@ class EvidenceScorer:
         n = len(self.sentence_terms)
         coverage = self._coverage(weights, self.sentence_postings, n)
         paragraph_coverage = self._coverage(weights, self.paragraph_postings, n)
-        p_dense = self.passages.vectors @ vector
-        score = (
-            W_SENTENCE_DENSE * dense
-            + W_PASSAGE_DENSE * p_dense[self.parent]
-            + W_COVERAGE * coverage
-            + W_PARAGRAPH_COVERAGE * paragraph_coverage
-        )
-        if not _ASKS_META.search(query.question):
-            score = score - META_PENALTY * self.is_meta
-        if _ASKS_NOW.search(query.question):
-            score = score - ENDED_PERIOD_PENALTY * self.ended_period
-        for kind, asks in _ASKS_KIND.items():
-            if asks.search(query.question):
-                score = score + META_PENALTY * (self.segment_kinds == kind)
-        if query.speaker:
-            score = score + SPEAKER_BONUS * np.where(self.speakers == self.speaker_id.get(query.speaker, -1), 1.0, -1.0)
-        elif query.wants_commenter:
-            score = score + SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
-        if query.previous_answer:
-            share = self.quoted_in(query.previous_answer)
-            # Most of a sentence quoted is a repeat; a piece of it leaves the rest to ask about.
-            repeated = share >= REPEATED_SHARE
-            score = np.where(repeated, -np.inf if query.asks_more else score - REPEAT_PENALTY, score)
-            score = score + FOLLOW_ON_BONUS * self._follow_on(share)
+        lexical = W_COVERAGE * coverage + W_PARAGRAPH_COVERAGE * paragraph_coverage + self._offsets(query)
+        score = self._dense_score(vector, dense) + lexical
+        # Pseudo-relevance feedback: the question moved toward its closest sentences finds the ones
+        # that say the same in other words. It only reorders: the best score stays the plain
+        # question's, so the abstention threshold keeps its meaning.
+        top = np.argpartition(-dense, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
+        moved = vector + FEEDBACK_WEIGHT * self.sentences.vectors[top].mean(axis=0)
+        moved = moved / np.linalg.norm(moved)
+        fed = self._dense_score(moved, self._dense(moved)) + lexical
+        if np.isfinite(score).any():
+            score = fed - (fed[np.isfinite(fed)].max() - score[np.isfinite(score)].max())
         keep = min(RANKED_KEEP, len(score))
         top = np.argpartition(-score, keep - 1)[:keep]
         order = top[np.argsort(-score[top], kind="stable")]
@@ -267,6 +256,36 @@ class EvidenceScorer:
             for i in order
             if np.isfinite(score[i])
         ]
+
+    def _dense(self, vector: np.ndarray) -> np.ndarray:
+        # A sentence is also read together with the one before it ("this gesture", "It alerted").
+        return np.maximum(self.sentences.vectors @ vector, self.window_vectors @ vector)
+
+    def _dense_score(self, vector: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        return W_SENTENCE_DENSE * dense + W_PASSAGE_DENSE * (self.passages.vectors @ vector)[self.parent]
+
+    def _offsets(self, query: Query) -> np.ndarray:
+        """Return what the question's kind, speaker and history add to each sentence's score."""
+        n = len(self.sentence_terms)
+        offset = np.zeros(n, dtype=np.float64)
+        if not _ASKS_META.search(query.question):
+            offset -= META_PENALTY * self.is_meta
+        if _ASKS_NOW.search(query.question):
+            offset -= ENDED_PERIOD_PENALTY * self.ended_period
+        for kind, asks in _ASKS_KIND.items():
+            if asks.search(query.question):
+                offset += META_PENALTY * (self.segment_kinds == kind)
+        if query.speaker:
+            offset += SPEAKER_BONUS * np.where(self.speakers == self.speaker_id.get(query.speaker, -1), 1.0, -1.0)
+        elif query.wants_commenter:
+            offset += SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
+        if query.previous_answer:
+            share = self.quoted_in(query.previous_answer)
+            # Most of a sentence quoted is a repeat; a piece of it leaves the rest to ask about.
+            repeated = share >= REPEATED_SHARE
+            offset -= np.where(repeated, np.inf if query.asks_more else REPEAT_PENALTY, 0.0)
+            offset += FOLLOW_ON_BONUS * self._follow_on(share)
+        return offset
 
     def quoted_in(self, answer: str) -> np.ndarray:
         """Return how much of each sentence ``answer`` quotes: 1 when it holds the sentence's
