@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
@@ -12,6 +11,7 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
+from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
@@ -31,7 +31,7 @@ class Engine:
         self.texts = texts
         self.loaded = loaded
         self.embeddings = embeddings
-        self._embed_lock = threading.Lock()
+        self._batcher = EncoderBatcher(self._encode)
         searchable = [c.searchable_text(texts[c.source]) for c in loaded.chunks]
         rows = {"passage": [], "sentence": []}
         for i, c in enumerate(loaded.chunks):
@@ -90,9 +90,13 @@ class Engine:
         }
 
     def embed(self, text: str) -> np.ndarray:
-        """Return the unit-length embedding of ``text``."""
-        with self._embed_lock:
-            return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        """Return the unit-length embedding of ``text``; concurrent callers share encoder runs."""
+        return self._batcher.embed(text)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return np.asarray([self.embeddings.embed_query(texts[0])], dtype=np.float32)
+        return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
 
     def _query_terms(self, text: str) -> list[str]:
         return [stem(w) for w in self.vocabulary.repair(text)]

@@ -168,7 +168,9 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
             state = handlers.status.describe()
             return _error(503, f"The index is not ready: {state['message']}.", status=state["status"])
         history = [m.model_dump() if isinstance(m, HistoryMessage) else list(m) for m in body.history]
-        return handlers.ask(body.question, history)
+        # Sent as built: response_model documents the shape, and re-validating every answer through it
+        # costs CPU that 16 concurrent clients feel in their p95.
+        return JSONResponse(handlers.ask(body.question, history).to_dict())
 
     @app.get("/api/health", dependencies=[Depends(require_auth)], tags=["qa"])
     def health() -> JSONResponse:
