@@ -71,7 +71,7 @@ class Engine:
         report = progress or (lambda _message, _fraction: None)
         report("Loading the embedding model (the first run also exports it to ONNX)", 0.05)
         embeddings = load_embeddings(
-            settings.resolved_model_path(), settings.backend, cache_dir=settings.model_cache() / "minilm-onnx"
+            settings.resolved_model_path(), settings.backend, cache_dir=settings.onnx_export_dir()
         )
         report("Opening the index", 0.3)
         store = IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -117,3 +119,10 @@ class Settings:
     def resolved_model_path(self) -> str:
         """Return the embedding model's directory: the setting, or the bundled MiniLM."""
         return self.model_path or _bundled_model_path()
+
+    def onnx_export_dir(self) -> Path:
+        """Return where this model's ONNX export is kept: one folder per model folder, so switching
+        ``model_path`` never reuses another model's export."""
+        path = self.resolved_model_path()
+        name = re.sub(r"[^a-z0-9]+", "-", Path(path).name.lower()).strip("-") or "model"
+        return self.model_cache() / f"{name}-{hashlib.sha1(path.encode()).hexdigest()[:8]}-onnx"

@@ -27,7 +27,7 @@ def encode(shared_settings: Settings):
     embeddings = load_embeddings(
         shared_settings.resolved_model_path(),
         shared_settings.backend,
-        cache_dir=shared_settings.model_cache() / "minilm-onnx",
+        cache_dir=shared_settings.onnx_export_dir(),
     )
     return lambda texts: np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
 

@@ -78,3 +78,12 @@ def test_the_same_text_under_two_names_is_indexed_twice(tmp_path: Path, document
     both = Assistant(Settings.load(data_dir=tmp_path / "two", documents=[first, second])).load()
     assert both["chunks"] == 2 * single["chunks"]
     assert sorted(both["sources"]) == ["copy-a", "copy-b"]
+
+
+def test_each_model_folder_gets_its_own_onnx_export(tmp_path: Path) -> None:
+    bundled = Settings.load(data_dir=tmp_path / "d")
+    other = Settings.load(data_dir=tmp_path / "d", model_path=str(tmp_path / "all-mpnet-base-v2"))
+    assert bundled.onnx_export_dir() == Settings.load(data_dir=tmp_path / "d").onnx_export_dir()
+    assert bundled.onnx_export_dir() != other.onnx_export_dir()
+    assert other.onnx_export_dir().parent == bundled.model_cache()
+    assert other.onnx_export_dir().name.startswith("all-mpnet-base-v2-")
