@@ -49,6 +49,20 @@ _ASKS_ORIGIN = re.compile(
     re.IGNORECASE,
 )
 _GIVES_ORIGIN = re.compile(r"\b(?:born|native|citizen|national|hails?)\b|\bfrom\s+(?:the\s+)?[A-Z]")
+# "What post did Jack Straw hold?", "What is Khamenei's title?": the evidence must name a post.
+_ASKS_POST = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(?:post|position|office|title|rank|job)s?\s+(?:did|does|do|has|had|is|was)\b"
+    r"[^?]*\b(?:hold|holds|held|have|has|had|occupy|occupied|fill|filled)\b"
+    r"|\b(?:what|which)\s+(?:\w+\s+)?roles?\s+(?:did|does|do)\b[^?]*\b(?:hold|have|occupy|fill)\b"
+    r"|\bwhat\s+(?:is|was)\s+[\w’' -]+?(?:’s|'s)\s+(?:\w+\s+)?(?:post|position|office|title|rank|job)\b",
+    re.IGNORECASE,
+)
+_POSTS = frozenset(
+    """president minister advisor adviser secretary speaker general commander chief head director professor
+    scholar fellow ambassador envoy leader ayatollah senator representative chairman chair governor mayor
+    editor judge spokesman spokesperson deputy officer official founder member preacher cleric diplomat
+    consul king queen prince shah premier chancellor lecturer researcher analyst author""".split()
+)
 # A time told from now rather than dated.
 _TOLD_FROM_NOW = re.compile(r"\b(?:days?|weeks?|months?|years?)\s+ago\b|\blast\s+(?:week|month|year)\b", re.I)
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
@@ -103,6 +117,8 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         # "When did he say that?" - "A few months ago, General Jafari ... said": a time told from
         # now answers for the event its sentence tells, not for another ("step down").
         return not (quoted and _TOLD_FROM_NOW.search(quoted[0]) and _tells_the_event(question, quoted[0]))
+    if _ASKS_POST.search(question):
+        return not any(w.rstrip("s") in _POSTS or w in _POSTS for q in quoted for w in words(q))
     if _ASKS_ORIGIN.search(question):
         return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):

@@ -163,6 +163,19 @@ def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: l
         # A decade does not say which years.
         ("In which years was Rafsanjani president?", ["In the following decades under Rafsanjani."], True),
         ("Which years was she a research professor?", ["From 2014 to July 2019 a research professor."], False),
+        # A question for someone's post needs a word for one; a name in passing does not say it.
+        ("What government post did Jack Straw hold?", ["It resulted in his election, according to Jack Straw."], True),
+        (
+            "What position did Rafsanjani hold in 1986?",
+            ["In 1986 the speaker of the parliament, Rafsanjani, wrote."],
+            False,
+        ),
+        ("What is Khamenei's title?", ["Supreme Leader Ayatollah Ali Khamenei"], False),
+        ("What role did the author have at CSIS?", ["From 2005 to 2007 she was a visiting scholar at CSIS."], False),
+        ("What post does he hold?", ["His father-in-law is the Friday prayer leader of Mashhad."], False),
+        # Not a person's post: a book's title, a country's role.
+        ("What is the title of her latest book?", ["Her latest book is Arab-Iranian Relations."], False),
+        ("What role has America played for the revolution?", ["America has been its defining other."], False),
     ],
 )
 def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[str], wrong: bool) -> None:
