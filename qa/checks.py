@@ -64,6 +64,13 @@ _VAGUE = frozenset(
 _WHAT_PLURAL = re.compile(
     r"^\W*(?:what|which)\s+([a-z]+s)\s+(?:did|do|does|has|have|had|were|are|was|is|will|would)\b", re.IGNORECASE
 )
+# "Which Iranian industries were hit ...", "which sectors of Iran's economy were targeted ...": the
+# same in the passive, with modifiers in front or an "of" phrase after.
+_WHICH_PLURAL = re.compile(
+    r"^\W*(?:what|which)\s+((?:[a-z’'-]+\s+){0,2}?[a-z]+s)(?:\s+(?:or|and)\s+[a-z]+s)?"
+    r"(?:\s+(?:of|in)\s+[\w’' -]+?)?\s+(?:were|are|was|is|have\s+been|has\s+been|had\s+been)\s+(?:\w+ed|hit|put|cut|set|hurt|shut|struck|made|taken|given|chosen|seen|named)\b",
+    re.IGNORECASE,
+)
 _READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)
 # The words for the text itself ("this article", "the op-ed").
 THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
@@ -91,7 +98,12 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     weapons"), with no word saying which kind in front of it. Evidence that does not name the
     thing at all answers a "specific" question no better; for "what kind of" it may name the
     kind outright ("the JCPOA" for an agreement), so that is left to the other checks."""
-    match = _KIND_OF.search(question) or _SPECIFIC.search(question) or _WHAT_PLURAL.search(question)
+    match = (
+        _KIND_OF.search(question)
+        or _SPECIFIC.search(question)
+        or _WHAT_PLURAL.search(question)
+        or _WHICH_PLURAL.search(question)
+    )
     if not match:
         return False
     # "specific policies does ..." ends at "does"; "specific new sanctions" asks for sanctions.
@@ -110,7 +122,8 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
             vague = before in _VAGUE or (match.re is _SPECIFIC and _of_degree(before))
             if before and before not in STOPWORDS and not vague:
                 return False  # "anti-tank weapons", "the Islamist state"; not "certain matters"
-    return seen or match.re is _SPECIFIC
+    # "Which specific ..." and "which industries were hit ..." need the things named, and named which.
+    return seen or match.re in (_SPECIFIC, _WHICH_PLURAL)
 
 
 def asks_what_came_of_it(question: str, quoted: list[str]) -> bool:

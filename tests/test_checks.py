@@ -135,6 +135,11 @@ def test_short_words_with_two_letters_swapped_are_repaired() -> None:
         ("What sanctions did Trump impose?", ["The imposition of harsher sanctions on Iran."], False),
         # "certain" does not say which.
         ("Which specific matters is he powerless in?", ["He has no authority in certain matters."], True),
+        # The same in the passive: the evidence must name the things, and say which.
+        ("Which Iranian industries were hit by the sanctions?", ["The imposition of harsher sanctions on Iran."], True),
+        ("Which sectors of Iran's economy were targeted?", ["Harsher sanctions on Iran (JCPOA)."], True),
+        ("Which sectors were hit by the sanctions?", ["The sanctions hit the oil sectors hardest."], False),
+        ("Which groups were excluded?", ["Liberal groups were excluded."], False),
     ],
 )
 def test_a_kind_question_needs_a_word_saying_which_kind(question: str, quoted: list[str], lacks: bool) -> None:
