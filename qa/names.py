@@ -46,6 +46,7 @@ _WHICH_NAMED = re.compile(
     r"|think[- ]tanks?|institutes?)\b",
     re.IGNORECASE,
 )
+_WHO_PUBLISHED = re.compile(r"\bwho\s+(?:first\s+)?(?:published|publishes|printed)\b", re.IGNORECASE)
 # Titles written before a name ("Foreign Minister Javad Zarif", "Rev. Hagee").
 _TITLES = frozenset("mr mrs ms dr rev sir lord king queen prince ayatollah sheikh imam secretary senator".split())
 TOKEN = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
@@ -103,10 +104,13 @@ def lacks_a_named_one(question: str, quoted: list[str]) -> bool:
     match = _WHICH_NAMED.search(question)
     # The words between are modifiers ("Soviet"), not a verb phrase ("what circumstances had
     # Iranian officials ...").
-    if not match or any(w in STOPWORDS for w in words(match.group(1))):
+    if match and any(w in STOPWORDS for w in words(match.group(1))):
+        return False
+    # "Who published the book?" asks for a publisher as "which publisher" does.
+    if not match and not _WHO_PUBLISHED.search(question):
         return False
     asked = set(words(question))
-    person = match.group("person") is not None
+    person = match is not None and match.group("person") is not None
     for text in quoted:
         for run, titled in _name_runs(text):
             # An official's name goes with a title ("Foreign Minister Javad Zarif"); a newspaper's

@@ -207,6 +207,10 @@ def test_end_and_day_questions_need_an_end_or_a_day(question: str, quoted: list[
         ),
         # Not a question for officials: "what circumstances" is asked.
         ("Under what circumstances had Iranian officials refused?", ["Under pressure."], False),
+        # "Who published ..." asks for a publisher, named and not already in the question.
+        ("Who published Timothy MacDaniel's book?", ["See Timothy MacDaniel’s book."], True),
+        ("Who published her latest book?", ["Her latest book (Rowman & Littlefield, 2019)."], False),
+        ("Who first published the information?", ["It was first published in the Syrian daily Al Shar’a."], False),
     ],
 )
 def test_a_which_official_question_needs_someone_named_by_title(question: str, quoted: list[str], lacks: bool) -> None:
