@@ -58,7 +58,8 @@ _ASKS_POST = re.compile(
     re.IGNORECASE,
 )
 _POSTS = frozenset(
-    """president minister advisor adviser secretary speaker general commander chief head director professor
+    stem(w)
+    for w in """president minister advisor adviser secretary speaker general commander chief head director professor
     scholar fellow ambassador envoy leader ayatollah senator representative chairman chair governor mayor
     editor judge spokesman spokesperson deputy officer official founder member preacher cleric diplomat
     consul king queen prince shah premier chancellor lecturer researcher analyst author""".split()
@@ -118,7 +119,7 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         # now answers for the event its sentence tells, not for another ("step down").
         return not (quoted and _TOLD_FROM_NOW.search(quoted[0]) and _tells_the_event(question, quoted[0]))
     if _ASKS_POST.search(question):
-        return not any(w.rstrip("s") in _POSTS or w in _POSTS for q in quoted for w in words(q))
+        return not any(stem(w) in _POSTS for q in quoted for w in words(q))
     if _ASKS_ORIGIN.search(question):
         return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):

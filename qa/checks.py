@@ -68,7 +68,8 @@ _WHAT_PLURAL = re.compile(
 # same in the passive, with modifiers in front or an "of" phrase after.
 _WHICH_PLURAL = re.compile(
     r"^\W*(?:what|which)\s+((?:[a-z’'-]+\s+){0,2}?[a-z]+s)(?:\s+(?:or|and)\s+[a-z]+s)?"
-    r"(?:\s+(?:of|in)\s+[\w’' -]+?)?\s+(?:were|are|was|is|have\s+been|has\s+been|had\s+been)\s+(?:\w+ed|hit|put|cut|set|hurt|shut|struck|made|taken|given|chosen|seen|named)\b",
+    r"(?:\s+(?:of|in)\s+[\w’' -]+?)?\s+(?:were|are|was|is|have\s+been|has\s+been|had\s+been)\s+"
+    r"(?:\w+ed|hit|put|cut|set|hurt|shut|struck|made|taken|given|chosen|seen|named)\b",
     re.IGNORECASE,
 )
 _READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)

@@ -242,12 +242,14 @@ class EvidenceScorer:
         # Pseudo-relevance feedback: the question moved toward its closest sentences finds the ones
         # that say the same in other words. It only reorders: the best score stays the plain
         # question's, so the abstention threshold keeps its meaning.
-        top = np.argpartition(-dense, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
-        moved = vector + FEEDBACK_WEIGHT * self.sentences.vectors[top].mean(axis=0)
+        closest = np.argpartition(-dense, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
+        moved = vector + FEEDBACK_WEIGHT * self.sentences.vectors[closest].mean(axis=0)
         moved = moved / np.linalg.norm(moved)
         fed = self._dense_score(moved, self._dense(moved)) + lexical
-        if np.isfinite(score).any():
-            score = fed - (fed[np.isfinite(fed)].max() - score[np.isfinite(score)].max())
+        # Both share ``lexical``, so the same sentences (repeats in a follow-up) are ruled out in each.
+        finite = np.isfinite(score)
+        if finite.any():
+            score = fed - (fed[finite].max() - score[finite].max())
         keep = min(RANKED_KEEP, len(score))
         top = np.argpartition(-score, keep - 1)[:keep]
         order = top[np.argsort(-score[top], kind="stable")]

@@ -102,15 +102,18 @@ def lacks_a_named_one(question: str, quoted: list[str]) -> bool:
     word for a person ("Foreign Minister Javad Zarif"): a country or a department named instead
     does not say who."""
     match = _WHICH_NAMED.search(question)
-    # The words between are modifiers ("Soviet"), not a verb phrase ("what circumstances had
-    # Iranian officials ...").
-    if match and any(w in STOPWORDS for w in words(match.group(1))):
+    if match is None:
+        # "Who published the book?" asks for a publisher as "which publisher" does.
+        if not _WHO_PUBLISHED.search(question):
+            return False
+        person = False
+    elif any(w in STOPWORDS for w in words(match.group(1))):
+        # The words between are modifiers ("Soviet"), not a verb phrase ("what circumstances had
+        # Iranian officials ...").
         return False
-    # "Who published the book?" asks for a publisher as "which publisher" does.
-    if not match and not _WHO_PUBLISHED.search(question):
-        return False
+    else:
+        person = match.group("person") is not None
     asked = set(words(question))
-    person = match is not None and match.group("person") is not None
     for text in quoted:
         for run, titled in _name_runs(text):
             # An official's name goes with a title ("Foreign Minister Javad Zarif"); a newspaper's
