@@ -29,11 +29,13 @@ class Answer:
 
     When ``abstained`` is true the text says the document does not answer the question,
     and ``citations`` lists the closest passages as related reading, not as evidence.
+    ``reason`` says why it abstained, or what supports the answer.
     """
 
     text: str
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the answer as a plain JSON-ready dict."""
@@ -41,4 +43,5 @@ class Answer:
             "text": self.text,
             "citations": [c.to_dict() for c in self.citations],
             "abstained": self.abstained,
+            "reason": self.reason,
         }
