@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-log = logging.getLogger(__name__)
+from index.onnx_export import ModelError, export_onnx
 
 # Two cores: one intra-op thread per core; more threads only add contention for one short query.
 CPU_THREADS = 2
@@ -26,45 +21,6 @@ def _offline() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def export_onnx(model_path: str, export_dir: Path) -> Path:
-    """Export ``model_path`` to ONNX once, into ``export_dir``; later loads reuse the export.
-
-    The export needs torch; it runs in a child process so the serving process never loads torch
-    (about 450 MB of memory). An unwritable ``export_dir`` falls back to a temporary folder.
-    """
-    if (export_dir / "onnx" / "model.onnx").exists():
-        return export_dir
-    try:
-        export_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
-    except OSError as exc:
-        log.warning("Cannot write the ONNX export to %s (%s); using a temporary folder.", export_dir, exc)
-        export_dir = Path(tempfile.mkdtemp(prefix="qa-onnx-")) / "model"
-        staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=export_dir.parent))
-    log.info("Exporting the embedding model to ONNX in %s (once)", export_dir)
-    done = subprocess.run(
-        [sys.executable, "-m", "index.embedder", model_path, str(staging)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not (staging / "onnx" / "model.onnx").exists():
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RuntimeError(f"Exporting {model_path} to ONNX failed: {done.stderr.strip()[-500:]}")
-    if export_dir.exists():
-        shutil.rmtree(export_dir, ignore_errors=True)
-    staging.replace(export_dir)
-    return export_dir
-
-
-def _export_here(model_path: str, target: str) -> None:
-    """Run the export in this (child) process: load with the ONNX backend, save to ``target``."""
-    _offline()
-    from sentence_transformers import SentenceTransformer
-
-    SentenceTransformer(model_path, device="cpu", backend="onnx").save(target)
-
-
 @lru_cache(maxsize=4)
 def load_embeddings(model_path: str, backend: str = "onnx", cache_dir: Path | None = None) -> Embeddings:
     """Return normalised MiniLM embeddings, loaded once per process.
@@ -75,11 +31,9 @@ def load_embeddings(model_path: str, backend: str = "onnx", cache_dir: Path | No
     """
     _offline()
     if backend == "onnx":
-        from index.onnx_encoder import OnnxEncoder
-
         if cache_dir is None:
             raise ValueError("The onnx backend needs a cache_dir for the exported model.")
-        return OnnxEncoder(export_onnx(model_path, cache_dir), threads=CPU_THREADS)
+        return _onnx_encoder(model_path, cache_dir)
     import torch
     from langchain_huggingface import HuggingFaceEmbeddings
 
@@ -91,5 +45,16 @@ def load_embeddings(model_path: str, backend: str = "onnx", cache_dir: Path | No
     )
 
 
-if __name__ == "__main__":
-    _export_here(sys.argv[1], sys.argv[2])
+def _onnx_encoder(model_path: str, cache_dir: Path) -> Embeddings:
+    """Return the encoder over the verified export; an export that matches its record but does not load
+    means the runtime, not the files, is at fault, so the error says so."""
+    from index.onnx_encoder import OnnxEncoder
+
+    export_dir = export_onnx(model_path, cache_dir)
+    try:
+        return OnnxEncoder(export_dir, threads=CPU_THREADS)
+    except Exception as exc:
+        raise ModelError(
+            f"The ONNX export of {model_path} in {export_dir} is intact but onnxruntime or tokenizers cannot load "
+            f"it ({type(exc).__name__}: {exc}). Reinstall with `make setup`, or set QA_BACKEND=torch."
+        ) from exc

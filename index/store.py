@@ -311,6 +311,8 @@ class IndexStore:
         loaded.built = built
         if self.chroma_url is None:
             current = self._read_manifest()
+            if current is None and (self.data_dir / MANIFEST).exists():
+                log.warning("%s is unreadable; rewriting it from the index.", self.data_dir / MANIFEST)
             if current is None or asdict(current) != asdict(loaded.manifest):
                 self._write_manifest(loaded.manifest)
         return loaded
@@ -420,11 +422,18 @@ class IndexStore:
 
     def _check_files(self, chroma_dir: Path, name: str, report: Report) -> str | None:
         """Return what is wrong with Chroma files changed since this program left them, or None."""
-        if not chroma_dir.exists() or read_fingerprint(self.data_dir / FILES) == fingerprint(chroma_dir):
+        saved = read_fingerprint(self.data_dir / FILES)
+        if not chroma_dir.exists() or saved == fingerprint(chroma_dir):
             return None
-        log.info(
-            "The files in %s changed since this program last closed them; checking them in a child process.", chroma_dir
-        )
+        if saved is None and (self.data_dir / FILES).exists():
+            log.warning(
+                "%s is unreadable; checking the files in %s in a child process.", self.data_dir / FILES, chroma_dir
+            )
+        else:
+            log.info(
+                "The files in %s changed since this program last closed them; checking them in a child process.",
+                chroma_dir,
+            )
         report("Checking the index files", 0.0)
         return probe(chroma_dir, name)
 

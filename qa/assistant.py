@@ -86,8 +86,8 @@ class Assistant:
                     raise IndexStoreError(str(exc)) from exc
                 except Exception as exc:
                     raise IndexStoreError(
-                        f"Could not open or build the index in {self.settings.data_dir}: {exc}. "
-                        "Check that the folder is writable, or set QA_DATA_DIR to another folder."
+                        f"Could not load the embedding model or the index for {self.settings.data_dir}: "
+                        f"{type(exc).__name__}: {exc}"
                     ) from exc
             return self._engine.describe()
 
