@@ -87,10 +87,12 @@ class NaiveBaseline:
         return self.store.similarity_search(question, k=TOP_K)
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer:
-        """Return the top-k chunks, concatenated, as the answer; ignores ``history`` and never abstains."""
+        """Return the top-k chunks, concatenated, as the answer; ignores ``history`` and never abstains.
+        Its confidence is the top chunk's similarity: the one cut-off a tutorial would abstain by."""
         from qa import Answer, Citation
 
-        docs = self.search(question)
+        hits = self.store.similarity_search_with_relevance_scores(question, k=TOP_K)
+        docs = [d for d, _ in hits]
         citations = [
             Citation(
                 marker=n,
@@ -103,4 +105,9 @@ class NaiveBaseline:
             )
             for n, d in enumerate(docs, start=1)
         ]
-        return Answer(text="\n\n".join(d.page_content for d in docs), citations=citations, abstained=False)
+        return Answer(
+            text="\n\n".join(d.page_content for d in docs),
+            citations=citations,
+            abstained=False,
+            confidence=hits[0][1] if hits else 0.0,
+        )

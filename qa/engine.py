@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
@@ -13,9 +14,11 @@ from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
+from qa.judge import Judge, judge_question, judged_ranking
+from qa.judge_input import candidate_text
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
-from qa.selection import Selection, select
+from qa.selection import Selection, Verdict, select
 from qa.settings import Settings
 from qa.text import Vocabulary, stem, terms
 
@@ -58,6 +61,7 @@ class Engine:
             speakers.setdefault(c.speaker, c.comment)
         self.author = next((c.speaker for c in loaded.chunks if c.segment_kind == "byline"), None)
         self.speakers = SpeakerFinder(speakers, self.author)
+        self.judge = Judge(settings.judge_folder()) if settings.judge else None
 
     @classmethod
     def open(
@@ -124,6 +128,13 @@ class Engine:
             self.settings.retrieval,
             self.settings.rrf_k,
         )
+        hybrid = self.settings.retrieval == "hybrid"
+        if self.judge is not None and ranked and hybrid:
+            ranked, verdict = self._judged(query.question, history[-1].user if history else None, ranked)
+        else:
+            best = ranked[0].score if ranked else 0.0
+            # Baselines (dense or BM25 alone) never abstain, and get no checks.
+            verdict = Verdict(best, self.settings.abstain_threshold if hybrid else -math.inf, "the evidence score")
         return select(
             self.scorer,
             ranked,
@@ -132,10 +143,19 @@ class Engine:
             self.texts,
             self.settings.max_citations,
             self.settings.support_ratio,
-            self.settings.abstain_threshold,
-            # Baselines (dense or BM25 alone) never abstain, so they get no answer-type check.
-            check_answer_type=self.settings.retrieval == "hybrid",
+            verdict,
+            self.settings.active_checks() if hybrid else (),
         )
+
+    def _judged(self, question: str, previous: str | None, ranked: list[Evidence]) -> tuple[list[Evidence], Verdict]:
+        """Re-rank the top candidates with the judge and return its verdict on the best one."""
+        calibration = self.judge.calibration
+        top = ranked[: calibration.candidates]
+        texts = [candidate_text(self.scorer, self.texts, e) for e in top]
+        logits = self.judge.scores(judge_question(question, previous), texts)
+        ordered, values = judged_ranking(calibration, top, logits)
+        verdict = Verdict(calibration.answerable(values), calibration.threshold, "the judge's answer probability")
+        return ordered + ranked[len(top) :], verdict
 
     def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:
         """Return the top ``n`` sentences from distinct passages: reading offered with an abstention."""

@@ -5,20 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from index import Chunk
-from qa.answer_types import wrong_answer_type
-from qa.checks import (
-    asks_after_the_document,
-    asks_another_of_the_kind,
-    asks_beyond_names,
-    asks_what_came_of_it,
-    lacks_the_asked_detail,
-    lacks_the_kind_asked,
-    mostly_foreign_script,
-)
 from qa.evidence import Evidence, EvidenceScorer, paragraph_of
-from qa.names import lacks_a_named_one, lacks_named_answer
+from qa.judgment import Judged, veto
 from qa.query import Query
-from qa.text import stem
 
 # Another speaker's view is quoted beside the best sentence at this fraction of its score: the
 # article and its commenters often speak to the same point, and the answer should show both.
@@ -30,6 +19,23 @@ DUPLICATE_COSINE = 0.9
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """How likely the best evidence answers the question, and why not when it falls short."""
+
+    score: float
+    threshold: float
+    # What the score measures, said in the reason when it falls short.
+    source: str
+
+    @property
+    def reason(self) -> str | None:
+        """Return why the evidence falls short, or None when it clears the threshold."""
+        if self.score >= self.threshold:
+            return None
+        return f"{self.source} {self.score:.2f} is under the threshold {self.threshold:.2f}"
+
+
+@dataclass(frozen=True)
 class Selection:
     """The spans chosen for an answer and the verdict on whether they answer it."""
 
@@ -38,6 +44,8 @@ class Selection:
     evidence_score: float
     abstain: bool
     reason: str | None = None
+    # What supports an answer: the verdict's score, and that no check vetoed it.
+    support: str | None = None
 
 
 def _merge(spans: list[Chunk]) -> list[Chunk]:
@@ -58,12 +66,13 @@ def select(
     texts: dict[str, str],
     max_citations: int,
     support_ratio: float,
-    threshold: float,
-    check_answer_type: bool = True,
+    verdict: Verdict,
+    checks: tuple[str, ...],
 ) -> Selection:
-    """Choose up to ``max_citations`` strong, non-redundant sentences and judge the evidence."""
+    """Choose up to ``max_citations`` strong, non-redundant sentences, then judge the evidence: the
+    verdict's score against its threshold, then the active named checks."""
     if not ranked:
-        return Selection([], ranked, 0.0, True, "no evidence")
+        return Selection([], ranked, 0.0, True, "the document has no text to quote")
     vectors = scorer.sentences.vectors
     best = ranked[0]
     picked = [best]
@@ -94,49 +103,10 @@ def select(
     # The best span first, then the rest in document order.
     quoted = [texts[u.source][u.start : u.end] for u in [spans[0], *chosen]]
     context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
-    reason = "weak evidence" if best.score < threshold else None
-    if reason is None and check_answer_type:
-        reason = abstain_reason(scorer, query, focus_words, best, quoted, context)
-    return Selection(chosen, ranked, best.score, reason is not None, reason)
-
-
-def abstain_reason(
-    scorer: EvidenceScorer,
-    query: Query,
-    focus_words: list[str],
-    best: Evidence,
-    quoted: list[str],
-    context: list[str],
-) -> str | None:
-    """Return why the evidence does not answer the question, or None when it may."""
-    question = query.question
-    if mostly_foreign_script(question):
-        return "not in the document's language"
-    if wrong_answer_type(question, quoted, context):
-        return "no answer of the asked type"
-    if lacks_named_answer(question, quoted) or lacks_a_named_one(question, quoted[:1]):
-        return "no name for what is asked"
-    if lacks_the_kind_asked(question, quoted):
-        return "no kind named for what is asked"
-    # Reader comments, written after the text, may say what came after it.
-    after = asks_after_the_document(question) and not query.wants_commenter
-    if after or asks_what_came_of_it(question, quoted):
-        return "asks about events after the text"
-    if asks_another_of_the_kind(question, quoted):
-        return "the evidence is about another one"
-    if query.speaker and best.unit.speaker != query.speaker:
-        return "the one asked about does not speak to it"
-    if query.context:
-        # A follow-up's own words are too few to judge alone.
-        return None
-    if asks_beyond_names(scorer.names, scorer.idf, focus_words, question, best.dense):
-        return "only names in common with the document"
-    focus_terms = [stem(w) for w in focus_words]
-    if scorer.names.ungrounded(
-        focus_terms, scorer.segment_terms[best.row], best.unit.speaker, query.spelled or question
-    ):
-        return "the evidence is about someone or something else"
-    # The best sentence's terms, header included, as indexed.
-    if lacks_the_asked_detail(scorer.idf, scorer.has_variant, focus_words, question, scorer.sentence_terms[best.row]):
-        return "a detail the document lacks"
-    return None
+    reason = verdict.reason
+    if reason is None and checks:
+        reason = veto(Judged(scorer, query, focus_words, best, quoted, context), checks)
+    support = (
+        None if reason else f"{verdict.source} {verdict.score:.2f} clears {verdict.threshold:.2f}; no check vetoed"
+    )
+    return Selection(chosen, ranked, verdict.score, reason is not None, reason, support)

@@ -52,6 +52,13 @@ class Settings:
     abstain_threshold: float = 0.25
     # Related passages listed when abstaining.
     related_on_abstain: int = 3
+    # The trained judge re-ranks the top candidates and decides answerability; off, the engine
+    # falls back to the evidence-score threshold above (the rules-only engine of the eval).
+    judge: bool = True
+    # A folder with a judge of one's own (model.onnx, tokenizer.json, calibration.json, files.json).
+    judge_path: str = ""
+    # Named checks switched off, separated by commas (see qa/judgment.py for their names).
+    disabled_checks: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -109,8 +116,31 @@ class Settings:
             raise SettingsError(f"backend={self.backend!r} is not one of {BACKENDS}; set QA_BACKEND.")
         if not self.documents:
             raise SettingsError("No documents given; pass documents=[path] or set QA_DOCUMENTS.")
+        from qa.judgment import CHECK_NAMES
+
+        unknown = sorted(self._disabled() - set(CHECK_NAMES))
+        if unknown:
+            raise SettingsError(
+                f"Unknown check(s) {unknown} in disabled_checks; the checks are {list(CHECK_NAMES)}. "
+                "Set QA_DISABLED_CHECKS to some of them, separated by commas."
+            )
         if self.max_citations < 1:
             raise SettingsError(f"max_citations={self.max_citations} must be at least 1; set QA_MAX_CITATIONS.")
+
+    def active_checks(self) -> tuple[str, ...]:
+        """Return the names of the named checks in force, in the order they are asked."""
+        from qa.judgment import CHECK_NAMES
+
+        return tuple(n for n in CHECK_NAMES if n not in self._disabled())
+
+    def _disabled(self) -> set[str]:
+        return {n.strip() for n in self.disabled_checks.split(",") if n.strip()}
+
+    def judge_folder(self) -> Path:
+        """Return the judge's folder: the setting, or the one shipped with the package."""
+        from qa.judge import BUNDLED_JUDGE
+
+        return Path(self.judge_path) if self.judge_path else BUNDLED_JUDGE
 
     def model_cache(self) -> Path:
         """Return the folder that holds the exported (ONNX) model."""

@@ -1,0 +1,113 @@
+"""Named checks that may veto an answer the judge accepted; each returns its reason when it fires.
+
+A check earns its place by the held-out ablation (``qa eval --disable-check NAME``); the order
+below is the order they are asked in, and the first that fires gives the answer's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qa.answer_types import wrong_answer_type
+from qa.checks import (
+    asks_after_the_document,
+    asks_another_of_the_kind,
+    asks_beyond_names,
+    asks_what_came_of_it,
+    lacks_the_asked_detail,
+    lacks_the_kind_asked,
+    mostly_foreign_script,
+)
+from qa.evidence import Evidence, EvidenceScorer
+from qa.names import lacks_a_named_one, lacks_named_answer
+from qa.query import Query
+from qa.text import stem
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What a check reads: the question's record and the evidence chosen to answer it."""
+
+    scorer: EvidenceScorer
+    query: Query
+    focus_words: list[str]
+    best: Evidence
+    quoted: list[str]
+    context: list[str]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named veto: ``fires`` says whether the evidence fails the question in this way."""
+
+    name: str
+    reason: str
+    fires: Callable[[Judged], bool]
+
+
+def _after_the_text(j: Judged) -> bool:
+    # Reader comments, written after the text, may say what came after it.
+    after = asks_after_the_document(j.query.question) and not j.query.wants_commenter
+    return after or asks_what_came_of_it(j.query.question, j.quoted)
+
+
+def _other_speaker(j: Judged) -> bool:
+    return bool(j.query.speaker) and j.best.unit.speaker != j.query.speaker
+
+
+def _only_names(j: Judged) -> bool:
+    # A follow-up's own words are too few to judge alone.
+    if j.query.context:
+        return False
+    return asks_beyond_names(j.scorer.names, j.scorer.idf, j.focus_words, j.query.question, j.best.dense)
+
+
+def _ungrounded(j: Judged) -> bool:
+    if j.query.context:
+        return False
+    focus_terms = [stem(w) for w in j.focus_words]
+    return j.scorer.names.ungrounded(
+        focus_terms, j.scorer.segment_terms[j.best.row], j.best.unit.speaker, j.query.spelled or j.query.question
+    )
+
+
+def _missing_detail(j: Judged) -> bool:
+    if j.query.context:
+        return False
+    # The best sentence's terms, header included, as indexed.
+    terms = j.scorer.sentence_terms[j.best.row]
+    return lacks_the_asked_detail(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.query.question, terms)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("foreign-script", "not in the document's language", lambda j: mostly_foreign_script(j.query.question)),
+    Check(
+        "answer-type", "no answer of the asked type", lambda j: wrong_answer_type(j.query.question, j.quoted, j.context)
+    ),
+    Check(
+        "named-answer",
+        "no name for what is asked",
+        lambda j: lacks_named_answer(j.query.question, j.quoted) or lacks_a_named_one(j.query.question, j.quoted[:1]),
+    ),
+    Check("kind", "no kind named for what is asked", lambda j: lacks_the_kind_asked(j.query.question, j.quoted)),
+    Check("after-the-text", "asks about events after the text", _after_the_text),
+    Check(
+        "another-one",
+        "the evidence is about another one",
+        lambda j: asks_another_of_the_kind(j.query.question, j.quoted),
+    ),
+    Check("speaker", "the one asked about does not speak to it", _other_speaker),
+    Check("only-names", "only names in common with the document", _only_names),
+    Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
+    Check("missing-detail", "a detail the document lacks", _missing_detail),
+)
+CHECK_NAMES = tuple(c.name for c in CHECKS)
+
+
+def veto(judged: Judged, active: tuple[str, ...]) -> str | None:
+    """Return the reason of the first active check that fires, or None when none does."""
+    for check in CHECKS:
+        if check.name in active and check.fires(judged):
+            return check.reason
+    return None

@@ -1,0 +1,1 @@
+"""Training of the judgment model: mine candidates with the engine, fit, export, fit the abstention."""
