@@ -1,4 +1,4 @@
-"""`qa eval`: run ours and the baselines over the question set and write the report."""
+"""`qa eval`: run ours and the baselines over the question set; write the verdicts, the summary and the full report."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eval import dataset, harness, report
+from eval import dataset, harness, report, verdicts
 from eval.systems import SYSTEMS, build_systems, our_assistant
 from qa import Settings
 
@@ -29,7 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa eval", description="Evaluate ours against three baselines.")
     parser.add_argument("--split", choices=("test", "tune", "all"), default="test", help="items to report")
     parser.add_argument("--json", metavar="PATH", help="also write the results JSON here ('-' for stdout)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default eval/results)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="results folder (default eval/results): <set>/verdicts.jsonl and summary.md, the full report in full/<set>/",
+    )
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {','.join(SYSTEMS)}")
     parser.add_argument("--quick", action="store_true", help="skip the abstention-threshold sweep")
     parser.add_argument(
@@ -73,7 +78,7 @@ def index_dir(explicit: Path | None) -> Iterator[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the evaluation and write report.md, results.json and charts; return the exit code."""
+    """Run the evaluation, write the set's verdicts, the summary and the full report; return the exit code."""
     args = build_parser().parse_args(argv)
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
     unknown = sorted(set(names) - set(SYSTEMS))
@@ -123,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         scores=scores,
         curve=curve,
     )
-    paths = report.write(run, {item.id: item.question for item in items}, args.out)
+    name = verdicts.set_name(args.questions, dataset.QUESTIONS)
+    paths = report.write(run, {item.id: item.question for item in items}, args.out / "full" / name)
+    paths |= verdicts.write(scores["ours"], name, args.out)
     report.print_table(run, stderr=args.json == "-")
     if args.json == "-":
         print(json.dumps(report.to_json(run), ensure_ascii=False, indent=1))
