@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ from qa.checks import (
 from qa.framing import FRAMING
 from qa.names import DocumentNames
 from qa.query import Query
+from qa.records import Citation
 from qa.search import LevelIndex
 from qa.text import fold, same_family, terms
 
@@ -166,6 +168,11 @@ class EvidenceScorer:
         # last answer quoted or retold.
         self.folded = [fold(texts[u.source][u.start : u.end]) for u in sentences.units]
         self.plain_terms = [set(terms(f)) for f in self.folded]
+        # ... and where each sentence is, to find what a structured answer cited by offsets.
+        self.sources = np.array([u.source for u in sentences.units])
+        self.starts = np.array([u.start for u in sentences.units], dtype=np.int64)
+        self.ends = np.array([u.end for u in sentences.units], dtype=np.int64)
+        self.lengths = np.maximum(self.ends - self.starts, 1).astype(np.float32)
         # Each sentence's vector joined with the previous sentence's in its paragraph or comment:
         # a sentence often means what it says only with the one before ("this gesture").
         self.window_vectors = sentences.vectors.copy()
@@ -281,13 +288,34 @@ class EvidenceScorer:
             offset += SPEAKER_BONUS * np.where(self.speakers == self.speaker_id.get(query.speaker, -1), 1.0, -1.0)
         elif query.wants_commenter:
             offset += SPEAKER_BONUS * np.where(self.is_comment, 1.0, -1.0)
-        if query.previous_answer:
-            share = self.quoted_in(query.previous_answer)
+        if query.previous_answer or query.previous_citations:
+            share = self.quoted_by(query)
             # Most of a sentence quoted is a repeat; a piece of it leaves the rest to ask about.
             repeated = share >= REPEATED_SHARE
             offset -= np.where(repeated, np.inf if query.asks_more else REPEAT_PENALTY, 0.0)
             offset += FOLLOW_ON_BONUS * self._follow_on(share)
         return offset
+
+    def quoted_by(self, query: Query) -> np.ndarray:
+        """Return how much of each sentence the last answer quoted: by its citations' offsets when
+        the history carried them, else by matching its text."""
+        cited = self.cited_in(query.previous_citations)
+        return cited if cited is not None else self.quoted_in(query.previous_answer)
+
+    def cited_in(self, citations: Sequence[Citation]) -> np.ndarray | None:
+        """Return the share of each sentence that ``citations`` cover, by offsets; None when none of
+        them quotes this document exactly where it says (a stale or foreign history)."""
+        share = np.zeros(len(self.sentence_terms), dtype=np.float32)
+        found = False
+        for c in citations:
+            text = self.texts.get(c.source)
+            if text is None or not 0 <= c.start < c.end <= len(text) or text[c.start : c.end] != c.quote:
+                continue
+            found = True
+            covered = np.minimum(self.ends, c.end) - np.maximum(self.starts, c.start)
+            covered = np.where(self.sources == c.source, np.clip(covered, 0, None), 0)
+            share = np.maximum(share, covered / self.lengths)
+        return share if found else None
 
     def quoted_in(self, answer: str) -> np.ndarray:
         """Return how much of each sentence ``answer`` quotes: 1 when it holds the sentence's

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from qa.compose import ABSTAIN_OPENING
 from qa.errors import QuestionError
+from qa.records import Answer, Citation
 from qa.text import content_words, fold, words
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
@@ -28,15 +28,24 @@ _ANAPHORA = frozenset(
 _POINTING_BACK = re.compile(r"\b(?:at\s+the\s+time|at\s+that\s+point|back\s+then|the\s+same)\b", re.IGNORECASE)
 # Characters kept of each history turn: several answers' worth.
 MAX_TURN_CHARS = 8000
+# Citations kept of each structured turn: an answer has at most a few (max_citations, or the related
+# passages of an abstention); more is a client sending something else.
+MAX_TURN_CITATIONS = 16
 _MORE = frozenset(["else", "other", "more", "another", "too", "also"])
+_QUOTE_MARK = re.compile(r"[\"“]")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier exchange of the conversation."""
+    """One earlier exchange of the conversation: the user's question and the assistant's reply.
+
+    ``answer`` is the reply as an ``Answer`` when the history carried one (the object, or its
+    ``to_dict()`` JSON); follow-ups then read its citations instead of its wording.
+    """
 
     user: str
     assistant: str
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,11 @@ class Query:
     context: str = ""
     speaker: str | None = None
     wants_commenter: bool = False
-    # The last answer: a follow-up wants something new, so sentences quoted there rank lower.
+    # What the last answer said (its quotes, when it came structured): a follow-up wants something
+    # new, so sentences quoted there rank lower. Empty after an abstention.
     previous_answer: str = ""
+    # The last answer's citations when the history carried them: what it quoted, by offsets.
+    previous_citations: tuple[Citation, ...] = ()
     # "What else ...": sentences already quoted are skipped, not just ranked lower.
     asks_more: bool = False
     # The question with misspellings repaired ("acording to Hunter"), for checks that read its words.
@@ -61,43 +73,91 @@ class Query:
         return f"{self.context} {self.question}".strip()
 
 
+HISTORY_SHAPES = (
+    "history must be a list, oldest first, of (user, assistant) pairs, {'role', 'content'} messages, "
+    "{'question', 'answer'} turns or Answer objects; an assistant reply may be text, an Answer or its "
+    "to_dict() JSON"
+)
+
+
+def _reply(value: Any, where: str) -> tuple[str, Answer | None]:
+    """Return an assistant reply as (text, Answer or None): plain text, an Answer, or its to_dict() dict."""
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, Answer):
+        return value.text, value
+    if isinstance(value, dict):
+        try:
+            answer = Answer.from_dict(value)
+        except ValueError as exc:
+            raise QuestionError(f"{where} is not an Answer's to_dict() JSON: {exc}.") from exc
+        return answer.text, answer
+    raise QuestionError(f"{where} must be text, an Answer or its to_dict() JSON, not {type(value).__name__}.")
+
+
+def _user(value: Any, where: str) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    raise QuestionError(f"{where} must be a string, not {type(value).__name__}.")
+
+
+def _turn(user: str, reply: tuple[str, Answer | None]) -> Turn:
+    # Only the start of a turn matters for follow-ups; a huge pasted turn must not cost seconds.
+    text, answer = reply
+    if answer is not None and len(answer.citations) > MAX_TURN_CITATIONS:
+        answer = replace(answer, citations=answer.citations[:MAX_TURN_CITATIONS])
+    return Turn(user[:MAX_TURN_CHARS], text[:MAX_TURN_CHARS], answer)
+
+
 def normalize_history(history: Any, max_turns: int) -> list[Turn]:
-    """Accept ``(user, assistant)`` pairs or OpenAI-style messages; return the latest ``max_turns`` turns."""
+    """Return the latest ``max_turns`` turns of ``history``, oldest first.
+
+    Each entry is one of: a ``(user, assistant)`` pair; an OpenAI-style ``{"role", "content"}``
+    message; a ``{"question", "answer"}`` turn (the chat UI's shape); or a bare ``Answer``. An
+    assistant reply is plain text, an ``Answer``, or ``Answer.to_dict()`` JSON as the HTTP API
+    returns it; structured replies let follow-ups use their citations.
+    """
     if history is None:
         return []
     if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
-        raise QuestionError(
-            "history must be a list of (user, assistant) pairs or of {'role', 'content'} messages, "
-            f"not {type(history).__name__}."
-        )
+        raise QuestionError(f"{HISTORY_SHAPES}; got {type(history).__name__}.")
     turns: list[Turn] = []
     pending_user: str | None = None
-    for item in history:
-        if isinstance(item, dict):
+    for n, item in enumerate(history):
+        if isinstance(item, dict) and "role" in item:
             role, content = item.get("role"), item.get("content")
-            if role not in ("user", "assistant", "system") or not isinstance(content, str):
+            if role not in ("user", "assistant", "system"):
                 raise QuestionError(
-                    "Each history message needs 'role' ('user' or 'assistant') and a string 'content'; "
+                    "Each history message needs 'role' ('user' or 'assistant') and a 'content'; "
                     f"got {str(item)[:80]!r}."
+                )
+            if role == "assistant":
+                turns.append(_turn(pending_user or "", _reply(content, f"history[{n}].content")))
+                pending_user = None
+                continue
+            if not isinstance(content, str):
+                raise QuestionError(
+                    f"history[{n}].content of a {role} message must be a string; got {str(item)[:80]!r}."
                 )
             if role == "user":
                 if pending_user is not None:
-                    turns.append(Turn(pending_user, ""))
+                    turns.append(_turn(pending_user, ("", None)))
                 pending_user = content
-            elif role == "assistant":
-                turns.append(Turn(pending_user or "", content))
-                pending_user = None
-        elif isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(x, (str, type(None))) for x in item):
-            turns.append(Turn(item[0] or "", item[1] or ""))
+        elif isinstance(item, dict) and ("question" in item or "answer" in item):
+            user = _user(item.get("question"), f"history[{n}].question")
+            turns.append(_turn(user, _reply(item.get("answer"), f"history[{n}].answer")))
+        elif isinstance(item, Answer) or (isinstance(item, dict) and "text" in item):
+            turns.append(_turn("", _reply(item, f"history[{n}]")))
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            user = _user(item[0], f"history[{n}][0]")
+            turns.append(_turn(user, _reply(item[1], f"history[{n}][1]")))
         else:
-            raise QuestionError(
-                "Each history entry must be a (user, assistant) pair of strings or a "
-                f"{{'role', 'content'}} message; got {str(item)[:80]!r}."
-            )
+            raise QuestionError(f"Each history entry must be one of these: {HISTORY_SHAPES}; got {str(item)[:80]!r}.")
     if pending_user is not None:
-        turns.append(Turn(pending_user, ""))
-    # Only the start of a turn matters for follow-ups; a huge pasted turn must not cost seconds.
-    return [Turn(t.user[:MAX_TURN_CHARS], t.assistant[:MAX_TURN_CHARS]) for t in turns[-max_turns:]]
+        turns.append(_turn(pending_user, ("", None)))
+    return turns[-max_turns:]
 
 
 class SpeakerFinder:
@@ -109,6 +169,15 @@ class SpeakerFinder:
         last = max(self.by_number, default=None)
         self.last = self.by_number.get(last) if last is not None else None
         self.named = {fold(s): s for s, n in speakers.items() if n is not None and not s.startswith("Commenter ")}
+        self.known = frozenset(speakers)
+
+    def quoted(self, citations: Sequence[Citation]) -> tuple[str | None, bool]:
+        """Return (the speaker an answer quoted first, whether that is a reader comment); a speaker
+        this index does not know (a history from another document) names no one."""
+        first = citations[0]
+        if first.speaker not in self.known:
+            return None, False
+        return first.speaker, first.section == "comment"
 
     def find(self, text: str) -> tuple[str | None, bool]:
         """Return (speaker the text targets, whether it asks about readers' comments in general)."""
@@ -149,14 +218,27 @@ def resolve(question: str, history: list[Turn], speakers: SpeakerFinder) -> Quer
         return Query(question=question, speaker=speaker, wants_commenter=wants_commenter)
     last = history[-1]
     prev_speaker, prev_commenter = speakers.find(last.user)
-    if prev_speaker is None and last.assistant:
-        prev_speaker, prev_commenter = speakers.find(last.assistant.split(":", 1)[0])
+    answer = last.answer
+    quoted: tuple[Citation, ...] = ()
+    if answer is not None and answer.abstained:
+        # An abstention quotes nothing and names no subject: its citations are related reading.
+        previous = ""
+    elif answer is not None and answer.citations:
+        quoted = tuple(answer.citations)
+        previous = " … ".join(c.quote for c in quoted)[:MAX_TURN_CHARS]
+        if prev_speaker is None:
+            prev_speaker, prev_commenter = speakers.quoted(quoted)
+    else:
+        # Plain text: an answer names whom it quotes before the quote ("Commenter 4 says: “…”").
+        previous = last.assistant
+        if prev_speaker is None:
+            prev_speaker, prev_commenter = speakers.find(_QUOTE_MARK.split(previous, 1)[0])
     return Query(
         question=question,
         context=last.user,
         speaker=speaker or prev_speaker,
         wants_commenter=wants_commenter or prev_commenter,
-        # An abstention quotes nothing and names no subject.
-        previous_answer="" if last.assistant.lstrip().startswith(ABSTAIN_OPENING) else last.assistant,
+        previous_answer=previous,
+        previous_citations=quoted,
         asks_more=bool(set(words(question)) & _MORE),
     )

@@ -205,17 +205,6 @@ def test_sentences_quoted_together_count_as_one_citation(assistant: Assistant) -
     assert "from the Soviet Union" in quotes
 
 
-def test_a_follow_up_after_an_abstention_borrows_no_words_from_it(assistant: Assistant) -> None:
-    from qa.compose import ABSTAIN_TEXT
-    from qa.query import Turn, resolve
-
-    query = resolve(
-        "and what else?", [Turn("What is the capital of France?", ABSTAIN_TEXT)], assistant._engine.speakers
-    )
-    assert query.previous_answer == ""
-    assert assistant.ask("and what else?", history=[("What is the capital of France?", ABSTAIN_TEXT)]).citations
-
-
 def test_history_accepts_openai_style_messages(assistant: Assistant) -> None:
     messages = [
         {"role": "user", "content": "Who is Ibrahim Raeisi?"},

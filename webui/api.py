@@ -29,20 +29,43 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class HistoryMessage(BaseModel):
-    """One earlier chat message, OpenAI style."""
+    """One earlier chat message, OpenAI style; an assistant's content may be the answer JSON it got."""
 
     role: Literal["user", "assistant", "system"]
-    content: str
+    content: str | Answer
+
+
+class HistoryTurn(BaseModel):
+    """One earlier exchange: the question and the answer JSON /api/ask returned for it (or its text)."""
+
+    question: str | None
+    answer: Answer | str | None
 
 
 class AskRequest(BaseModel):
     """A question and, for follow-ups, the conversation so far."""
 
     question: str = Field(description="The question about the document.", examples=["Who is the author?"])
-    history: list[HistoryMessage | tuple[str | None, str | None]] = Field(
+    history: list[HistoryMessage | HistoryTurn | Answer | tuple[str | None, Answer | str | None]] = Field(
         default_factory=list,
-        description="Earlier turns: {role, content} messages or [user, assistant] pairs, oldest first.",
+        description=(
+            "Earlier turns, oldest first: {role, content} messages, [user, assistant] pairs, {question, answer} "
+            "turns, or bare answers. An assistant reply may be text or the answer JSON /api/ask returned; "
+            "with the JSON, follow-ups use its citations (what was quoted, by whom, or that it abstained)."
+        ),
     )
+
+    def turns(self) -> list[Any]:
+        """Return the history in the shapes ``Assistant.ask`` takes."""
+        out: list[Any] = []
+        for entry in self.history:
+            if isinstance(entry, HistoryMessage):
+                out.append({"role": entry.role, "content": entry.content})
+            elif isinstance(entry, HistoryTurn):
+                out.append({"question": entry.question, "answer": entry.answer})
+            else:
+                out.append(entry if isinstance(entry, Answer) else list(entry))
+        return out
 
 
 def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
@@ -167,10 +190,9 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
         if not handlers.status.ready:
             state = handlers.status.describe()
             return _error(503, f"The index is not ready: {state['message']}.", status=state["status"])
-        history = [m.model_dump() if isinstance(m, HistoryMessage) else list(m) for m in body.history]
         # Sent as built: response_model documents the shape, and re-validating every answer through it
         # costs CPU that 16 concurrent clients feel in their p95.
-        return JSONResponse(handlers.ask(body.question, history).to_dict())
+        return JSONResponse(handlers.ask(body.question, body.turns()).to_dict())
 
     @app.get("/api/health", dependencies=[Depends(require_auth)], tags=["qa"])
     def health() -> JSONResponse:

@@ -145,7 +145,8 @@ class ChatHandlers:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str]:
         """Answer the question already shown in the chat; return (chat, turns, sources, document)."""
         turns = list(turns or [])
-        history = [(t["question"], t["answer"]["text"]) for t in turns if t["answer"]]
+        # The turns carry each answer's JSON: follow-ups read its citations, not its wording.
+        history = [{"question": t["question"], "answer": t["answer"]} for t in turns if t["answer"]]
         answer: Answer | None = None
         if not self.status.wait():
             reply = f"Sorry, I can't answer yet: {self.status.describe()['message']}"
@@ -202,7 +203,7 @@ class ChatHandlers:
         return render_status(self.status.describe()), gr.Timer(active=not self.status.done.is_set())
 
     def api_chat(self, question: str, history: list | None = None) -> dict:
-        """Answer a question about the document; history is a list of (user, assistant) pairs or messages."""
+        """Answer a question about the document; history takes the shapes ``Assistant.ask`` takes."""
         if not self.status.wait():
             raise gr.Error(f"The index is not available: {self.status.describe()['message']}")
         try:
