@@ -36,6 +36,11 @@ index: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# The fast lane: tests/fast on a fake embedding model and an in-memory store, no browser (under 60 s).
+.PHONY: test-fast
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/fast
+
 eval: $(STAMP)
 	$(BIN)/qa eval
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: real model, real Chroma under tmp dirs, every test isolated from QA_* env vars."""
+"""Shared fixtures: real model, real Chroma under tmp dirs, every test isolated from QA_* env vars.
+
+The fast lane (``tests/fast/``, ``make test-fast``) swaps in a fake model and an in-memory store in its
+own conftest; its tests carry the ``fast`` marker, so ``pytest -m "not fast"`` runs only the real lane.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,19 @@ import pytest
 from qa import Assistant, Settings
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "qa" / "documents" / "iran-hardliners-hunter.txt"
+FAST_LANE = Path(__file__).resolve().parent / "fast"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the fast lane's marker."""
+    config.addinivalue_line("markers", "fast: the fast lane (tests/fast): a fake embedding model, an in-memory store")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/fast as ``fast``."""
+    for item in items:
+        if FAST_LANE in item.path.parents:
+            item.add_marker(pytest.mark.fast)
 
 
 @pytest.fixture(scope="session")
