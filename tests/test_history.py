@@ -89,7 +89,11 @@ def test_every_structured_shape_gives_the_same_follow_up(assistant: Assistant, s
 
     follow = assistant.ask("What else did he say?", history=history)
 
-    assert not follow.abstained and not _overlaps(follow, first), follow.text
+    # Whatever the shape, what was quoted is not quoted again (nor offered as related reading).
+    assert not _overlaps(follow, first), follow.text
+    if shape != "assistant-message-only":
+        # Without the question before it, a follow-up this short may not be answerable.
+        assert not follow.abstained, follow.text
 
 
 def test_http_api_follow_up_with_the_answer_json_uses_its_citations(assistant: Assistant) -> None:
