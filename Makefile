@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup chat index test eval bench lint format browser clean
+.PHONY: setup chat index test eval bench train lint format browser clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/qa bench
+
+# Reproduces qa/models/judge/ from a fixed seed: mine, fine-tune, export (ONNX int8), calibrate, card.
+train: $(STAMP)
+	$(BIN)/python -m train
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

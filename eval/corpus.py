@@ -24,6 +24,8 @@ class GoldQuestion:
     plausible: tuple[tuple[int, int], ...] = ()
     history: tuple[tuple[str, str], ...] = ()
     category: str = ""
+    # The split the question set itself gives the item ("tune" or "test"), if any.
+    split: str = ""
 
 
 def load_offset_questions(path: Path, text: str) -> list[GoldQuestion]:
@@ -63,7 +65,11 @@ def located(items: list[Item], text: str) -> list[GoldQuestion]:
             if start < 0:
                 raise DatasetError(f"{item.id}: gold span {span[:60]!r} is not in the document.")
             gold.append((start, start + len(span)))
-        out.append(GoldQuestion(item.id, item.question, item.answerable, tuple(gold), (), item.history, item.category))
+        out.append(
+            GoldQuestion(
+                item.id, item.question, item.answerable, tuple(gold), (), item.history, item.category, item.split
+            )
+        )
     return out
 
 

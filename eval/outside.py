@@ -116,15 +116,21 @@ def _answers(name: str, document: Path, data_dir: Path, disabled: str) -> Any:
 
 
 def run(
-    document: Path, questions: Path, systems: Sequence[str] = OUTSIDE_SYSTEMS, disabled_checks: str = ""
+    document: Path,
+    questions: Path,
+    systems: Sequence[str] = OUTSIDE_SYSTEMS,
+    disabled_checks: str = "",
+    data_dir: Path | None = None,
 ) -> dict[str, list[Outcome]]:
-    """Ask every question of ``questions`` about ``document`` with each system; return their outcomes."""
+    """Ask every question of ``questions`` about ``document`` with each system; return their outcomes.
+    The index is built in ``data_dir`` (kept for the next run), else in a temporary folder."""
     text = document.read_text(encoding="utf-8")
     gold = load_questions(questions, text)
     results: dict[str, list[Outcome]] = {}
     with tempfile.TemporaryDirectory(prefix="qa-outside-") as tmp:
+        root = data_dir or Path(tmp)
         for name in systems:
-            system = _answers(name, document, Path(tmp) / name, disabled_checks)
+            system = _answers(name, document, root / document.stem, disabled_checks)
             results[name] = [
                 outcome(q, system.ask(q.question, [list(t) for t in q.history]))
                 for q in tqdm(gold, desc=f"{document.stem} · {name}", leave=False)

@@ -121,7 +121,7 @@ def markdown(run: RunResult, questions: dict[str, str], chart_files: dict[str, s
         + ", ".join(f"{k} {v}" for k, v in run.split_sizes.items())
         + ".",
         "",
-        f"Code under test: {config['code']}. Ours ran with abstain_threshold={config['abstain_threshold']}, retrieval={config['retrieval']}, "
+        f"Code under test: {config['code']}. Ours ran with judge={config.get('judge')}, decision threshold={config.get('decision_threshold')}, retrieval={config['retrieval']}, "
         f"backend={config['backend']}, model {config['model']}. Machine: {config['cpu_count']} CPUs, "
         f"load average {config['load_average']} at the start. Latency is wall time per question after one warm-up; "
         "on a shared, busy machine treat it as rough (torch's thread pool in the naive build suffers most).",
@@ -149,7 +149,8 @@ def markdown(run: RunResult, questions: dict[str, str], chart_files: dict[str, s
                 ["threshold", "coverage", "accuracy on answered", "accuracy", "abstention F1", "false abstention"],
                 [
                     [
-                        f"{p.threshold:.3f}" + (" (configured)" if p.threshold == config["abstain_threshold"] else ""),
+                        f"{p.threshold:.3f}"
+                        + (" (configured)" if p.threshold == config.get("decision_threshold") else ""),
                         cell("coverage", p.coverage),
                         cell("selective_accuracy", p.selective_accuracy),
                         cell("accuracy", p.accuracy),
@@ -194,7 +195,7 @@ def write(run: RunResult, questions: dict[str, str], out_dir: Path) -> dict[str,
     if run.curve:
         baselines = {n: harness.operating_point(s) for n, s in run.scores.items() if n != "ours"}
         paths["abstention"] = charts.abstention_chart(
-            run.curve, run.config["abstain_threshold"], baselines, run.split, out_dir / "abstention.png"
+            run.curve, run.config.get("decision_threshold", 0.0), baselines, run.split, out_dir / "abstention.png"
         )
     chart_files = {key: path.name for key, path in paths.items()}
     paths["report"] = out_dir / "report.md"

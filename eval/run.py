@@ -14,14 +14,17 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eval import dataset, harness, report, verdicts
+from eval import dataset, harness, outside, report, verdicts
 from eval.systems import SYSTEMS, build_systems, our_assistant
-from qa import Settings
+from qa import Settings, SettingsError
+from qa.judgment import CHECK_NAMES
 
 DEFAULT_OUT = Path(__file__).with_name("results")
 # Thresholds swept for the coverage curve: the evidence score lies in about [0, 1]; 0.05 steps
 # resolve the curve well enough and keep the sweep under a minute.
 SWEEP = tuple(round(0.05 * i, 2) for i in range(17))
+# The judge's threshold is a probability: swept over all of [0, 1].
+JUDGE_SWEEP = tuple(round(0.05 * i, 2) for i in range(21))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +49,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", type=Path, help="index folder to use (default QA_DATA_DIR if set, else a temporary folder)"
     )
+    parser.add_argument(
+        "--document",
+        type=Path,
+        help="evaluate over this document instead (questions in the corpora format with offset gold, or the "
+        "bundled sets' format): ours, the rules-only engine and naive LangChain, with the abstention curve",
+    )
+    parser.add_argument(
+        "--disable-check",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch off one named check (repeatable) to measure what it adds; names: " + ", ".join(CHECK_NAMES),
+    )
     return parser
+
+
+def outside_main(args: argparse.Namespace) -> int:
+    """Run ``qa eval --document PATH --questions PATH``: print and write the side-by-side figures."""
+    names = [n for n in (x.strip() for x in args.systems.split(",")) if n in outside.OUTSIDE_SYSTEMS]
+    try:
+        results = outside.run(
+            args.document,
+            args.questions,
+            names or outside.OUTSIDE_SYSTEMS,
+            ",".join(args.disable_check),
+            args.data_dir,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"qa eval: cannot evaluate {args.questions} over {args.document}: {exc}", file=sys.stderr)
+        return 2
+    name = (
+        f"{args.document.stem}--{args.questions.stem}"
+        if args.document.stem != args.questions.stem
+        else args.document.stem
+    )
+    summary = outside.write(results, args.out / "full" / "outside" / name, name)
+    columns = list(next(iter(summary.values())))
+    print(f"qa eval · {name}" + (f" · checks off: {', '.join(args.disable_check)}" if args.disable_check else ""))
+    print("system | " + " | ".join(columns))
+    for system, figures in summary.items():
+        print(f"{system} | " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in figures.values()))
+    if args.json:
+        text = json.dumps(summary, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    return 0
 
 
 def code_version() -> str:
@@ -80,6 +130,13 @@ def index_dir(explicit: Path | None) -> Iterator[Path]:
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation, write the set's verdicts, the summary and the full report; return the exit code."""
     args = build_parser().parse_args(argv)
+    try:
+        Settings.load(disabled_checks=",".join(args.disable_check))
+    except SettingsError as exc:
+        print(f"qa eval: {exc}", file=sys.stderr)
+        return 2
+    if args.document is not None:
+        return outside_main(args)
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
     unknown = sorted(set(names) - set(SYSTEMS))
     if unknown or "ours" not in names:
@@ -94,19 +151,22 @@ def main(argv: list[str] | None = None) -> int:
     started_load = os.getloadavg()
     with index_dir(args.data_dir) as data_dir:
         model_cache = Settings.load().model_cache_dir
-        ours = our_assistant(data_dir, model_cache)
+        ours = our_assistant(data_dir, model_cache, disabled_checks=",".join(args.disable_check) or None)
         manifest = ours.load()
         texts = {source: ours.source_text(source) for source in ours.sources}
         dataset.check_against(items, texts)
         author = dataset.AUTHOR
         systems = build_systems(names, ours, data_dir, model_cache, texts)
         scores = {s.name: harness.evaluate(s, selected, texts, author) for s in systems}
-        threshold = ours.settings.abstain_threshold
+        # The curve moves the threshold that decides: the judge's when it is on, else the engine's.
+        judged = ours.settings.judge
+        threshold = ours.confidence_threshold()
         curve = []
         if not args.quick:
-            thresholds = sorted({*SWEEP, threshold})
+            thresholds = sorted({*(JUDGE_SWEEP if judged else SWEEP), threshold})
+            knob = "judge_threshold" if judged else "abstain_threshold"
             curve = harness.sweep(
-                lambda t: our_assistant(data_dir, model_cache, abstain_threshold=t), thresholds, selected, texts, author
+                lambda t: our_assistant(data_dir, model_cache, **{knob: t}), thresholds, selected, texts, author
             )
     settings = ours.settings
     run = report.RunResult(
@@ -120,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                 if isinstance(value := getattr(settings, f.name), int | float | str | bool)
             },
             "code": code_version(),
+            "decision_threshold": threshold,
             "model": manifest["model"],
             "chunker": manifest["chunker"],
             "cpu_count": os.cpu_count(),

@@ -13,6 +13,7 @@ from qa import Answer, Assistant, Settings
 # Display order and one-line descriptions of every system the eval knows.
 SYSTEMS = {
     "ours": "the Assistant: hybrid (BM25 + dense) ranking, evidence sentences, abstention",
+    "rules": "the Assistant without its trained judge: the engine's score threshold and the named checks alone",
     "naive": "LangChain tutorial build: 500/50 splitter, the same MiniLM, Chroma top-3 chunks as the answer",
     "dense": "the Assistant with dense retrieval only (our chunking and composer)",
     "bm25": "the Assistant with BM25 retrieval only (our chunking and composer)",
@@ -58,6 +59,8 @@ def build_systems(
             built.append(AssistantSystem(name, ours))
         elif name == "naive":
             built.append(NaiveBaseline.from_texts(texts))
+        elif name == "rules":
+            built.append(AssistantSystem(name, our_assistant(data_dir, model_cache_dir, judge=False)))
         elif name in ("dense", "bm25"):
             built.append(AssistantSystem(name, our_assistant(data_dir, model_cache_dir, retrieval=name)))
         else:

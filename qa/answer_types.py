@@ -7,13 +7,23 @@ import re
 
 from qa.text import fold, lemmas, stem, words
 
-_YEAR = re.compile(r"\b1[5-9]\d\d\b|\b20\d\d\b")
-_DATE = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b|\bcentury\b|\bdecades?\b|\b(?:19|20)th\b", re.IGNORECASE)
+# A year: four digits from 1000 to 2099, or any one to four digits with an era ("44 BC", "AD 800",
+# "300 CE"). Three-digit numbers alone are more often counts than years.
+_ERA = r"(?:BCE?|CE|AD|B\.C\.(?:E\.)?|A\.D\.|C\.E\.)"
+_YEAR_TEXT = rf"\b1\d{{3}}\b|\b20\d\d\b|\b\d{{1,4}}\s*{_ERA}(?!\w)|\b(?:AD|A\.D\.)\s*\d{{1,4}}\b"
+_YEAR = re.compile(_YEAR_TEXT)
+# A date of any grain: a year or a decade ("1920s", "the '60s"), a century ("19th century", "the
+# fifth century"), an era.
+_DATE = re.compile(
+    rf"{_YEAR_TEXT}|\b1\d{{3}}s\b|\b20\d0s\b|’\d0s\b|'\d0s\b|\bcentur(?:y|ies)\b|\bdecades?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
+    r"|\bmillennium\b",
+    re.IGNORECASE,
+)
 _COUNT_WORD = (
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)"
 )
-_COUNT = re.compile(rf"\b(?!(?:1[5-9]|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
+_COUNT = re.compile(rf"\b(?!(?:1\d|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
 # A question for a day or month needs one; a year alone does not answer it.
 _ON_A_DAY = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b(?!-)|\bon\s+what\s+date\b", re.I)
 _DAY_NAMES = """january february march april may june july august september october november december
@@ -34,7 +44,7 @@ _WHEN = re.compile(
 )
 # "Which year(s) ...": a decade ("in the following decades") does not answer it; a year does.
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+years?\b(?!-)", re.IGNORECASE)
-_YEARS = re.compile(r"\b1[5-9]\d\ds?\b|\b20\d\ds?\b")
+_YEARS = re.compile(rf"{_YEAR_TEXT}|\b1\d{{3}}s\b|\b20\d0s\b")
 _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b"
     r"|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total|share|proportion|fraction)\b",
@@ -69,7 +79,7 @@ _TOLD_FROM_NOW = re.compile(r"\b(?:days?|weeks?|months?|years?)\s+ago\b|\blast\s
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
 _TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
-_SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1[5-9]|20)\d\d\b", re.IGNORECASE)
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1\d|20)\d\d\b", re.IGNORECASE)
 # A count of none or all answers "how many" as well as a number does.
 _NONE_OR_ALL = re.compile(r"\b(?:no\s+one|nobody|none|everyone|everybody|not\s+a\s+single)\b", re.IGNORECASE)
 # "How many years ...": the counted noun, which the count in the evidence must go with.

@@ -101,9 +101,25 @@ class Assistant:
         selection = engine.answer(cleaned, turns)
         if selection.abstain:
             related = engine.related(selection.ranked, self.settings.related_on_abstain)
-            return Answer(text=ABSTAIN_TEXT, citations=citations_for(related, engine.texts), abstained=True)
+            return Answer(
+                text=ABSTAIN_TEXT,
+                citations=citations_for(related, engine.texts),
+                abstained=True,
+                reason=selection.reason,
+                confidence=selection.evidence_score,
+            )
         citations = citations_for(selection.chosen, engine.texts)
-        return Answer(text=compose(selection.chosen, citations, engine.author), citations=citations, abstained=False)
+        return Answer(
+            text=compose(selection.chosen, citations, engine.author),
+            citations=citations,
+            abstained=False,
+            reason=selection.reason,
+            confidence=selection.evidence_score,
+        )
+
+    def confidence_threshold(self) -> float:
+        """Return the ``Answer.confidence`` under which this assistant abstains."""
+        return float(self._loaded().threshold())
 
     def search(self, question: str, k: int = 4) -> list[Citation]:
         """Return the ``k`` best passages for ``question`` as citations, best first."""

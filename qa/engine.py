@@ -12,13 +12,13 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
+from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
-from qa.judge import Judge, judge_question, judged_ranking
-from qa.judge_input import candidate_text
+from qa.judge import load_judge
 from qa.query import SpeakerFinder, Turn, resolve
 from qa.search import LevelIndex
-from qa.selection import Selection, Verdict, select
+from qa.selection import Selection, decide, select
 from qa.settings import Settings
 from qa.text import Vocabulary, stem, terms
 
@@ -61,7 +61,7 @@ class Engine:
             speakers.setdefault(c.speaker, c.comment)
         self.author = next((c.speaker for c in loaded.chunks if c.segment_kind == "byline"), None)
         self.speakers = SpeakerFinder(speakers, self.author)
-        self.judge = Judge(settings.judge_folder()) if settings.judge else None
+        self.judge = load_judge(settings.judge_folder()) if settings.judge else None
 
     @classmethod
     def open(
@@ -129,13 +129,7 @@ class Engine:
             self.settings.rrf_k,
         )
         hybrid = self.settings.retrieval == "hybrid"
-        if self.judge is not None and ranked and hybrid:
-            ranked, verdict = self._judged(query.question, history[-1].user if history else None, ranked)
-        else:
-            best = ranked[0].score if ranked else 0.0
-            # Baselines (dense or BM25 alone) never abstain, and get no checks.
-            verdict = Verdict(best, self.settings.abstain_threshold if hybrid else -math.inf, "the evidence score")
-        return select(
+        picked = select(
             self.scorer,
             ranked,
             query,
@@ -143,19 +137,26 @@ class Engine:
             self.texts,
             self.settings.max_citations,
             self.settings.support_ratio,
-            verdict,
             self.settings.active_checks() if hybrid else (),
         )
+        if picked.abstain:
+            return picked
+        values = features(self.scorer, self.texts, query.spelled or query.question, ranked, bool(history))
+        picked = replace(picked, inputs=check_inputs(values, picked.fired))
+        if self.judge is None or not hybrid:
+            # Baselines (dense or BM25 alone) never abstain; the rules-only engine abstains on a weak
+            # score or on the first check that fires.
+            threshold = self.settings.abstain_threshold if hybrid else -math.inf
+            return decide(picked, ranked[0].score, threshold, "the evidence score", picked.fired)
+        probability = self.judge.answerable(picked.inputs or {})
+        return decide(picked, probability, self.threshold(), "the judge's answer probability", self.judge.vetoes)
 
-    def _judged(self, question: str, previous: str | None, ranked: list[Evidence]) -> tuple[list[Evidence], Verdict]:
-        """Re-rank the top candidates with the judge and return its verdict on the best one."""
-        calibration = self.judge.calibration
-        top = ranked[: calibration.candidates]
-        texts = [candidate_text(self.scorer, self.texts, e) for e in top]
-        logits = self.judge.scores(judge_question(question, previous), texts)
-        ordered, values = judged_ranking(calibration, top, logits)
-        verdict = Verdict(calibration.answerable(values), calibration.threshold, "the judge's answer probability")
-        return ordered + ranked[len(top) :], verdict
+    def threshold(self) -> float:
+        """Return the confidence under which the engine abstains: the judge's, or the evidence score's."""
+        if self.judge is None:
+            return self.settings.abstain_threshold
+        configured = self.settings.judge_threshold
+        return configured if configured >= 0 else self.judge.threshold
 
     def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:
         """Return the top ``n`` sentences from distinct passages: reading offered with an abstention."""

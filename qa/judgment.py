@@ -1,7 +1,9 @@
-"""Named checks that may veto an answer the judge accepted; each returns its reason when it fires.
+"""Named checks on the chosen evidence; each has a reason it gives when it fires.
 
-A check earns its place by the held-out ablation (``qa eval --disable-check NAME``); the order
-below is the order they are asked in, and the first that fires gives the answer's reason.
+With the judge on, a check is one input of the fitted answerability model (``check:NAME``), which
+learned on the tune split how much its firing means; with the judge off (the rules-only engine) the
+first check that fires vetoes the answer. A check earns its place by the held-out ablation
+(``qa eval --disable-check NAME``).
 """
 
 from __future__ import annotations
@@ -105,9 +107,9 @@ CHECKS: tuple[Check, ...] = (
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 
 
-def veto(judged: Judged, active: tuple[str, ...]) -> str | None:
-    """Return the reason of the first active check that fires, or None when none does."""
-    for check in CHECKS:
-        if check.name in active and check.fires(judged):
-            return check.reason
-    return None
+REASONS = {c.name: c.reason for c in CHECKS}
+
+
+def fired(judged: Judged, active: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the names of the active checks that fire on ``judged``, in check order."""
+    return tuple(c.name for c in CHECKS if c.name in active and c.fires(judged))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from index import Chunk
 from qa.evidence import Evidence, EvidenceScorer, paragraph_of
-from qa.judgment import Judged, veto
+from qa.judgment import REASONS, Judged, fired
 from qa.query import Query
 
 # Another speaker's view is quoted beside the best sentence at this fraction of its score: the
@@ -19,33 +19,21 @@ DUPLICATE_COSINE = 0.9
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """How likely the best evidence answers the question, and why not when it falls short."""
-
-    score: float
-    threshold: float
-    # What the score measures, said in the reason when it falls short.
-    source: str
-
-    @property
-    def reason(self) -> str | None:
-        """Return why the evidence falls short, or None when it clears the threshold."""
-        if self.score >= self.threshold:
-            return None
-        return f"{self.source} {self.score:.2f} is under the threshold {self.threshold:.2f}"
-
-
-@dataclass(frozen=True)
 class Selection:
-    """The spans chosen for an answer and the verdict on whether they answer it."""
+    """The spans chosen for an answer, the named checks that fire on them, and the verdict."""
 
     chosen: list[Chunk]
     ranked: list[Evidence]
-    evidence_score: float
-    abstain: bool
+    # The names of the active checks that fire on the chosen evidence, in check order.
+    fired: tuple[str, ...] = ()
+    # How sure the engine is that the chosen evidence answers: the judge's probability, or the
+    # evidence score when the judge is off.
+    evidence_score: float = 0.0
+    abstain: bool = False
+    # Why it abstained, or what supports the answer.
     reason: str | None = None
-    # What supports an answer: the verdict's score, and that no check vetoed it.
-    support: str | None = None
+    # The inputs of the judge's answerability model (its features and one per check that fired).
+    inputs: dict[str, float] | None = None
 
 
 def _merge(spans: list[Chunk]) -> list[Chunk]:
@@ -66,13 +54,12 @@ def select(
     texts: dict[str, str],
     max_citations: int,
     support_ratio: float,
-    verdict: Verdict,
     checks: tuple[str, ...],
 ) -> Selection:
-    """Choose up to ``max_citations`` strong, non-redundant sentences, then judge the evidence: the
-    verdict's score against its threshold, then the active named checks."""
+    """Choose up to ``max_citations`` strong, non-redundant sentences and ask the active named checks
+    about them; the engine then decides whether they answer."""
     if not ranked:
-        return Selection([], ranked, 0.0, True, "the document has no text to quote")
+        return Selection([], ranked, abstain=True, reason="the document has no text to quote")
     vectors = scorer.sentences.vectors
     best = ranked[0]
     picked = [best]
@@ -103,10 +90,26 @@ def select(
     # The best span first, then the rest in document order.
     quoted = [texts[u.source][u.start : u.end] for u in [spans[0], *chosen]]
     context = [paragraph_of(texts[e.unit.source], e.unit) for e in picked]
-    reason = verdict.reason
-    if reason is None and checks:
-        reason = veto(Judged(scorer, query, focus_words, best, quoted, context), checks)
-    support = (
-        None if reason else f"{verdict.source} {verdict.score:.2f} clears {verdict.threshold:.2f}; no check vetoed"
-    )
-    return Selection(chosen, ranked, verdict.score, reason is not None, reason, support)
+    judged = Judged(scorer, query, focus_words, best, quoted, context)
+    return Selection(chosen, ranked, fired(judged, checks) if checks else ())
+
+
+def decide(picked: Selection, confidence: float, threshold: float, measure: str, vetoes: tuple[str, ...]) -> Selection:
+    """Return ``picked`` with the verdict: abstain under ``threshold``, or when a check in ``vetoes`` fired.
+
+    The other checks that fired already weigh in ``confidence`` (the judge's inputs); when the
+    assistant abstains the reason names the first that fired, since it is what a reader can act on.
+    """
+    short = confidence < threshold
+    vetoed = [REASONS[name] for name in picked.fired if name in vetoes]
+    fired_reasons = [REASONS[name] for name in picked.fired]
+    if vetoed:
+        reason = vetoed[0]
+    elif short and fired_reasons:
+        reason = f"{fired_reasons[0]} ({measure} {confidence:.2f} is under {threshold:.2f})"
+    elif short:
+        reason = f"{measure} {confidence:.2f} is under the threshold {threshold:.2f}"
+    else:
+        outweighed = f"; outweighed: {', '.join(fired_reasons)}" if fired_reasons else ""
+        reason = f"{measure} {confidence:.2f} clears {threshold:.2f}{outweighed}"
+    return replace(picked, evidence_score=confidence, abstain=short or bool(vetoed), reason=reason)

@@ -55,6 +55,9 @@ class Settings:
     # The trained judge re-ranks the top candidates and decides answerability; off, the engine
     # falls back to the evidence-score threshold above (the rules-only engine of the eval).
     judge: bool = True
+    # The judge's answer probability under which the assistant abstains; negative means the
+    # threshold fitted on the tune split (calibration.json). Raise it for fewer wrong answers.
+    judge_threshold: float = -1.0
     # A folder with a judge of one's own (model.onnx, tokenizer.json, calibration.json, files.json).
     judge_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).

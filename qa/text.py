@@ -109,11 +109,28 @@ def _lemma(word: str) -> str:
     return forms.pop() if len(forms) == 1 else word
 
 
+# British spellings mapped to American ones, so "kilometres" matches "kilometers" and "colour"
+# "color"; applied to the document and the question alike, so a rare false merge costs nothing.
+_BRITISH = (
+    (re.compile(r"(?<=\w{2})tre(s?)$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ful|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{3})ys(e|es|ed|ing)$"), r"yz\1"),
+)
+
+
+def american(word: str) -> str:
+    """Return ``word`` in American spelling when it has a British ending."""
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Return the English Snowball stem of one folded word, irregular forms first mapped to
-    their dictionary form."""
-    return _STEMMER.stemWord(_lemma(word))
+    their dictionary form and British spellings to American ones."""
+    return _STEMMER.stemWord(_lemma(american(word)))
 
 
 def terms(text: str) -> list[str]:

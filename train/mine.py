@@ -1,4 +1,5 @@
-"""Run the engine over every question source and keep its top candidates, labelled by the gold offsets."""
+"""Run the rules-only engine over every question source and keep what the judge learns from: the
+answerability inputs of each question (scores, missing detail, checks that fired) and its label."""
 
 from __future__ import annotations
 
@@ -10,16 +11,8 @@ from tqdm import tqdm
 
 from eval.corpus import GoldQuestion, bundled_set, load_offset_questions
 from qa import Assistant, Settings
-from qa.judge_input import candidate_text
 from qa.query import normalize_history
 from train.splits import SOURCES, QuestionSource
-
-# Candidates kept per question: the judge re-ranks fewer at run time, training sees a few more.
-KEPT = 12
-
-
-def _overlaps(start: int, end: int, spans: tuple[tuple[int, int], ...]) -> bool:
-    return any(start < e and s < end for s, e in spans)
 
 
 def questions_of(source: QuestionSource, text: str) -> list[GoldQuestion]:
@@ -30,9 +23,10 @@ def questions_of(source: QuestionSource, text: str) -> list[GoldQuestion]:
 
 
 def mine_source(source: QuestionSource, data_dir: Path, model_cache: Path) -> list[dict[str, Any]]:
-    """Return one record per question of ``source``: the engine's verdict and its top candidates."""
+    """Return one record per question of ``source``: its split, label, inputs and the engine's verdict."""
+    # The engine without a judge computes the same inputs the judge reads at serving time.
     settings = Settings.load(
-        documents=[source.document], data_dir=data_dir / source.document.stem, model_cache_dir=model_cache
+        documents=[source.document], data_dir=data_dir / source.document.stem, model_cache_dir=model_cache, judge=False
     )
     bot = Assistant(settings)
     bot.load()
@@ -40,56 +34,24 @@ def mine_source(source: QuestionSource, data_dir: Path, model_cache: Path) -> li
     text = bot.source_text(bot.sources[0])
     records = []
     for q in tqdm(questions_of(source, text), desc=source.name, leave=False):
-        history = [list(turn) for turn in q.history]
-        selection = engine.answer(q.question, normalize_history(history, settings.max_history_turns))
-        answer = bot.ask(q.question, history=history)
-        ranked = selection.ranked
-        keep = ranked[:KEPT]
-        # Gold sentences the engine ranked lower still teach the judge what an answer looks like.
-        keep += [e for e in ranked[KEPT:] if _overlaps(e.unit.start, e.unit.end, q.gold)][:2]
+        turns = normalize_history([list(t) for t in q.history], settings.max_history_turns)
+        selection = engine.answer(q.question, turns)
         records.append(
             {
                 "source": source.name,
-                "split": source.split,
+                "split": source.split_of(q.split),
                 "id": q.id,
-                "question": q.question,
-                "history": history,
-                "category": q.category,
                 "answerable": q.answerable,
-                "gold": q.gold,
-                "engine": {
-                    "abstained": answer.abstained,
-                    "reason": selection.reason,
-                    "evidence_score": selection.evidence_score,
-                    "cited": [(c.start, c.end) for c in answer.citations],
-                },
-                "candidates": [
-                    {
-                        "start": e.unit.start,
-                        "end": e.unit.end,
-                        "rank": ranked.index(e),
-                        "text": candidate_text(engine.scorer, engine.texts, e),
-                        "score": e.score,
-                        "dense": e.dense,
-                        "coverage": e.coverage,
-                        "label": int(q.answerable and _overlaps(e.unit.start, e.unit.end, q.gold)),
-                        "plausible": int(_overlaps(e.unit.start, e.unit.end, q.plausible)),
-                    }
-                    for e in keep
-                ],
+                "inputs": selection.inputs or {},
+                "rules_abstained": selection.abstain,
             }
         )
     return records
 
 
-def main(out: Path, data_dir: Path) -> None:
-    """Mine every source into ``out`` (JSONL)."""
+def main(out: Path, data_dir: Path) -> list[dict[str, Any]]:
+    """Mine every source into ``out`` (JSONL) and return the records."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
-        for source in SOURCES:
-            for record in mine_source(source, data_dir, data_dir / "models"):
-                f.write(json.dumps(record) + "\n")
-
-
-if __name__ == "__main__":
-    main(Path(".qa-data/train/candidates.jsonl"), Path(".qa-data/train"))
+    records = [r for source in SOURCES for r in mine_source(source, data_dir, data_dir / "models")]
+    out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return records

@@ -22,6 +22,11 @@ class QuestionSource:
     offset_gold: bool
     split: str
 
+    def split_of(self, item_split: str) -> str:
+        """Return the split of one item: the bundled set's own test items are never trained on, so
+        the quality gate that reads them stays held out."""
+        return "heldout" if self.name == "questions" and item_split == "test" else self.split
+
 
 def _bundled(name: str, path: Path, split: str) -> QuestionSource:
     return QuestionSource(name, BUNDLED_DOCUMENT, path, False, split)

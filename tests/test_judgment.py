@@ -1,0 +1,121 @@
+"""The learned judgment's parts: the judge's model and files, the verdict, named checks, answer types."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa import Assistant, Settings, SettingsError
+from qa.answer_types import wrong_answer_type
+from qa.judge import BUNDLED_JUDGE, Calibration, JudgeError, load_judge, write_judge
+from qa.judgment import CHECK_NAMES, REASONS
+from qa.selection import Selection, decide
+from qa.text import stem
+
+
+def _calibration(**overrides: object) -> Calibration:
+    values = {
+        "features": ("engine_best", "check:answer-type"),
+        "weights": (4.0, -3.0),
+        "bias": -1.0,
+        "threshold": 0.5,
+        "vetoes": ("named-answer",),
+    }
+    values.update(overrides)
+    return Calibration(**values)  # type: ignore[arg-type]
+
+
+def test_calibration_is_a_logistic_model_over_named_inputs() -> None:
+    calibration = _calibration()
+    p = calibration.answerable({"engine_best": 0.5, "check:answer-type": 1.0, "unused": 9.0})
+    assert p == pytest.approx(1 / (1 + math.exp(-(-1.0 + 2.0 - 3.0))))
+    # An input the question lacks counts as 0.
+    assert calibration.answerable({"engine_best": 0.5}) == pytest.approx(1 / (1 + math.exp(-1.0)))
+
+
+def test_a_judge_round_trips_through_its_files(tmp_path: Path) -> None:
+    write_judge(_calibration(), tmp_path)
+    assert load_judge(tmp_path) == _calibration()
+
+
+def test_shipped_judge_is_intact_and_has_a_card() -> None:
+    judge = load_judge(BUNDLED_JUDGE)
+    assert 0.0 < judge.threshold < 1.0
+    assert set(judge.vetoes) <= set(CHECK_NAMES)
+    assert {f"check:{name}" for name in CHECK_NAMES} <= set(judge.features)
+    card = (BUNDLED_JUDGE / "README.md").read_text(encoding="utf-8")
+    assert "seed" in card and "heldout" in card and "CC BY-SA 4.0" in card
+
+
+def test_a_damaged_judge_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    shutil.copytree(BUNDLED_JUDGE, tmp_path / "judge")
+    (tmp_path / "judge" / "calibration.json").write_text('{"features": []}', encoding="utf-8")
+    with pytest.raises(JudgeError, match=r"damaged.*make train"):
+        load_judge(tmp_path / "judge")
+
+
+def test_a_missing_judge_file_names_it(tmp_path: Path) -> None:
+    shutil.copytree(BUNDLED_JUDGE, tmp_path / "judge")
+    (tmp_path / "judge" / "files.json").unlink()
+    with pytest.raises(JudgeError, match=r"files\.json is missing"):
+        load_judge(tmp_path / "judge")
+
+
+def test_a_veto_refuses_whatever_the_probability() -> None:
+    picked = Selection([], [], fired=("answer-type", "named-answer"))
+    verdict = decide(picked, 0.99, 0.5, "p", ("named-answer",))
+    assert verdict.abstain and verdict.reason == REASONS["named-answer"]
+
+
+def test_a_check_that_is_no_veto_is_outweighed_by_a_confident_judge() -> None:
+    picked = Selection([], [], fired=("missing-detail",))
+    verdict = decide(picked, 0.9, 0.5, "p", ("named-answer",))
+    assert not verdict.abstain
+    assert verdict.reason == f"p 0.90 clears 0.50; outweighed: {REASONS['missing-detail']}"
+    refused = decide(picked, 0.2, 0.5, "p", ("named-answer",))
+    assert refused.abstain and refused.reason.startswith(REASONS["missing-detail"])
+
+
+def test_features_say_what_the_evidence_leaves_out(assistant: Assistant) -> None:
+    """A question whose name the document lacks loses it; one the document answers keeps it."""
+    answered = assistant.ask("Who revealed the secret contacts in 1986?")
+    assert not answered.abstained and "clears" in (answered.reason or "")
+    engine = assistant._loaded()
+    selection = engine.answer("What did Angela Merkel say about the Iran deal in 2015?", [])
+    assert selection.inputs is not None and selection.inputs["details_lost"] >= 2.0
+
+
+def test_settings_list_the_active_checks_and_refuse_unknown_ones() -> None:
+    assert Settings.load().active_checks() == CHECK_NAMES
+    fewer = Settings.load(disabled_checks=f"{CHECK_NAMES[0]}, {CHECK_NAMES[-1]}")
+    assert fewer.active_checks() == CHECK_NAMES[1:-1]
+    with pytest.raises(SettingsError, match=r"Unknown check.*no-such-check"):
+        Settings.load(disabled_checks="no-such-check")
+
+
+def test_check_names_are_unique() -> None:
+    assert len(set(CHECK_NAMES)) == len(CHECK_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "wrong"),
+    [
+        ("In what year did Caesar die?", "Caesar was killed in 44 BC.", False),
+        ("When was the abbey built?", "It was built in the 12th century.", False),
+        ("When did the empire fall?", "The empire fell in AD 476.", False),
+        ("In which year was the hall opened?", "It was opened in 1066.", False),
+        ("When was the bridge finished?", "The bridge is long and narrow.", True),
+    ],
+)
+def test_dates_of_any_grain_answer_when(question: str, evidence: str, wrong: bool) -> None:
+    assert wrong_answer_type(question, [evidence], [evidence]) is wrong
+
+
+def test_british_and_american_spellings_share_a_stem() -> None:
+    assert stem("kilometres") == stem("kilometers")
+    assert stem("colour") == stem("color")
+    assert stem("organised") == stem("organized")
+    assert stem("four") != stem("for")
