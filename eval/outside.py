@@ -53,7 +53,8 @@ def _holds_gold(answer: Answer, gold: Sequence[tuple[int, int]]) -> bool:
 def outcome(q: GoldQuestion, answer: Answer) -> Outcome:
     """Reduce ``answer`` to ``q`` to an ``Outcome``."""
     retrieved = q.answerable and _holds_gold(answer, q.gold)
-    vetoed = answer.abstained and "under the threshold" not in (answer.reason or "")
+    # An abstention whose reason gives no score under a threshold came from a vetoing check.
+    vetoed = answer.abstained and " is under " not in (answer.reason or "")
     return Outcome(
         q.id,
         q.answerable,

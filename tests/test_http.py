@@ -136,7 +136,7 @@ def test_post_ask_returns_the_answer_contract_with_citations(server: Server) -> 
     document = _document()
 
     assert response.status_code == 200
-    assert set(answer) == {"text", "citations", "abstained"}
+    assert set(answer) == {"text", "citations", "abstained", "reason", "confidence"}
     assert answer["abstained"] is False and "[1]" in answer["text"]
     assert answer["citations"]
     for citation in answer["citations"]:
@@ -203,7 +203,7 @@ def test_gradio_client_asks_through_the_named_chat_endpoint(server: Server) -> N
 
     answer = client.predict(QUESTIONS[1], [], api_name="/chat")
 
-    assert set(answer) == {"text", "citations", "abstained"}
+    assert set(answer) == {"text", "citations", "abstained", "reason", "confidence"}
     assert "[1]" in answer["text"] and answer["citations"][0]["speaker"] == "Commenter 4"
     assert list(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == ["/chat"]
 

@@ -44,7 +44,10 @@ do not edit by hand.
   answers the question; under **{calibration.threshold:.3f}** the assistant abstains.
 - **Fitted on:** the train split ({sizes["train"]} questions). **Threshold chosen on:** the tune split
   ({sizes["tune"]} questions), as the highest that refuses at most
-  {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions. **Never seen:** the held-out split
+  {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused. **Vetoes:**
+  the checks that fired at least {calibrate.VETO_MIN_FIRED} times on the train split and were right
+  (the question unanswerable) at least {calibrate.VETO_MIN_PRECISION:.0%} of the time refuse on their
+  own: {", ".join(calibration.vetoes) or "none"}. **Never seen:** the held-out split
   ({sizes["heldout"]} questions), reported below.
 - **Size:** `calibration.json`, a few hundred bytes; `files.json` holds its sha256, checked at load.
 - **Why not a cross-encoder:** a 3-layer MiniLM cross-encoder fine-tuned here (12,571 mined pairs,
@@ -62,7 +65,7 @@ them) and its `tune` items in train. Licences: the four outside articles and the
 SQuAD 2.0 (Rajpurkar, Jia and Liang, 2018), CC BY-SA 4.0, via the project's shared corpora; the
 bundled article's question sets were written for this project.
 
-## Held-out figures (the judge's probability at its threshold, before quoting)
+## Held-out figures (as served: the engine's weak-evidence floor, the vetoes, the threshold; before quoting)
 {_table(report)}
 
 `rules_*`: the rules-only engine (evidence-score threshold and first-firing check) on the same questions.

@@ -22,36 +22,54 @@ def questions_of(source: QuestionSource, text: str) -> list[GoldQuestion]:
     return bundled_set(source.questions, text)
 
 
-def mine_source(source: QuestionSource, data_dir: Path, model_cache: Path) -> list[dict[str, Any]]:
-    """Return one record per question of ``source``: its split, label, inputs and the engine's verdict."""
+# Questions about other documents asked of each document, per split: unanswerable by construction,
+# they teach the judge what an off-topic question looks like (the shared questions are all on-topic).
+FOREIGN_PER_SPLIT = 80
+
+
+def _assistant(document: Path, data_dir: Path, model_cache: Path) -> Assistant:
     # The engine without a judge computes the same inputs the judge reads at serving time.
     settings = Settings.load(
-        documents=[source.document], data_dir=data_dir / source.document.stem, model_cache_dir=model_cache, judge=False
+        documents=[document], data_dir=data_dir / document.stem, model_cache_dir=model_cache, judge=False
     )
     bot = Assistant(settings)
     bot.load()
-    engine = bot._loaded()
-    text = bot.source_text(bot.sources[0])
-    records = []
-    for q in tqdm(questions_of(source, text), desc=source.name, leave=False):
-        turns = normalize_history([list(t) for t in q.history], settings.max_history_turns)
-        selection = engine.answer(q.question, turns)
-        records.append(
-            {
-                "source": source.name,
-                "split": source.split_of(q.split),
-                "id": q.id,
-                "answerable": q.answerable,
-                "inputs": selection.inputs or {},
-                "rules_abstained": selection.abstain,
-            }
-        )
-    return records
+    return bot
+
+
+def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[str, Any]:
+    turns = normalize_history([list(t) for t in q.history], bot.settings.max_history_turns)
+    selection = bot._loaded().answer(q.question, turns)
+    return {
+        "source": source,
+        "split": split,
+        "id": q.id,
+        "answerable": q.answerable,
+        "inputs": selection.inputs or {},
+        "rules_abstained": selection.abstain,
+    }
 
 
 def main(out: Path, data_dir: Path) -> list[dict[str, Any]]:
-    """Mine every source into ``out`` (JSONL) and return the records."""
+    """Mine every source, and the foreign questions of each document, into ``out`` (JSONL)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    records = [r for source in SOURCES for r in mine_source(source, data_dir, data_dir / "models")]
+    bots: dict[Path, Assistant] = {}
+    asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
+    records = []
+    for source in SOURCES:
+        bot = bots.get(source.document) or _assistant(source.document, data_dir, data_dir / "models")
+        bots[source.document] = bot
+        for q in tqdm(questions_of(source, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
+            split = source.split_of(q.split)
+            records.append(_record(bot, source.name, split, q))
+            if not q.history:
+                asked.setdefault((source.document, split), []).append(q)
+    for document, bot in bots.items():
+        for split in ("train", "tune", "heldout"):
+            pool = [q for (d, s), qs in asked.items() if d != document and s == split for q in qs]
+            step = max(1, len(pool) // FOREIGN_PER_SPLIT)
+            for q in tqdm(pool[::step][:FOREIGN_PER_SPLIT], desc=f"foreign · {document.stem}", leave=False):
+                foreign = GoldQuestion(f"foreign:{q.id}", q.question, False, ())
+                records.append(_record(bot, f"foreign→{document.stem}", split, foreign))
     out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return records
