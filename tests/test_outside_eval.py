@@ -20,6 +20,17 @@ def _write(tmp_path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def _when(question: str) -> dict:
+    """An answerable row whose answer is the year the bridge opened."""
+    start = TEXT.index("1932")
+    return {
+        "id": "a",
+        "question": question,
+        "answerable": True,
+        "answers": [{"text": "1932", "start": start, "end": start + 4}],
+    }
+
+
 def _o(qid: str, answerable: bool, abstained: bool, confidence: float, hit: bool = False, vetoed: bool = False):
     return Outcome(qid, answerable, abstained, vetoed, confidence, hit and not abstained, hit, None)
 
@@ -27,12 +38,7 @@ def _o(qid: str, answerable: bool, abstained: bool, confidence: float, hit: bool
 def test_offset_questions_load_and_check_their_offsets(tmp_path: Path) -> None:
     start = TEXT.index("1932")
     rows = [
-        {
-            "id": "a",
-            "question": "When?",
-            "answerable": True,
-            "answers": [{"text": "1932", "start": start, "end": start + 4}],
-        },
+        _when("When?"),
         {"id": "b", "question": "Who?", "answerable": False, "answers": [], "plausible_answers": []},
     ]
     questions = load_offset_questions(_write(tmp_path, rows), TEXT)
@@ -96,14 +102,8 @@ def test_qa_eval_runs_over_any_document_with_offset_gold(tmp_path: Path, capsys:
 
     document = tmp_path / "bridge.txt"
     document.write_text(TEXT, encoding="utf-8")
-    start = TEXT.index("1932")
     rows = [
-        {
-            "id": "a",
-            "question": "When was the bridge opened?",
-            "answerable": True,
-            "answers": [{"text": "1932", "start": start, "end": start + 4}],
-        },
+        _when("When was the bridge opened?"),
         {"id": "b", "question": "Who painted the bridge red in 1950?", "answerable": False, "answers": []},
     ]
     out = tmp_path / "results"
