@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from itertools import takewhile
 
-from qa.framing import FRAMING
+from qa.framing import FRAMING, THE_TEXT
 from qa.names import TOKEN, DocumentNames
 from qa.text import STOPWORDS, fold, lemmas, same_family, stem, words, zipf
 
@@ -74,7 +74,6 @@ _WHICH_PLURAL = re.compile(
 )
 _READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)
 # The words for the text itself ("this article", "the op-ed").
-THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
 _AFTER_THE_TEXT = re.compile(
     rf"\b(?:after|since)\s+{THE_TEXT}\b"
     r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",

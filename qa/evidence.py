@@ -12,10 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from index import Chunk
-from qa.checks import (
-    THE_TEXT,
-)
-from qa.framing import FRAMING
+from qa.framing import FRAMING, THE_TEXT
 from qa.names import DocumentNames
 from qa.query import Query
 from qa.records import Citation

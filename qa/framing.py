@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from qa.text import stem
 
+# A question's words for the text it asks about ("this article", "the op-ed"): how scoring tells a
+# question about the text itself and the checks a question about what came after it.
+THE_TEXT = r"(?:this|the)\s+(?:article|piece|op-?ed|essay|column|post)"
+
 # Words that frame a question rather than name what it asks for (among them the reporting verbs
 # of attribution questions: "raise", "stress", "claim"); absent from a text, they say nothing
 # about whether the text answers.
