@@ -76,3 +76,9 @@ def located(items: list[Item], text: str) -> list[GoldQuestion]:
 def bundled_set(path: Path, text: str) -> list[GoldQuestion]:
     """Return a bundled question set (string gold) located in ``text``."""
     return located(load_items(path), text)
+
+
+def load_questions(path: Path, text: str) -> list[GoldQuestion]:
+    """Return the questions of ``path`` in either format: offset gold, or the bundled sets' string gold."""
+    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
+    return bundled_set(path, text) if "gold_spans" in json.loads(first) else load_offset_questions(path, text)

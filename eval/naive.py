@@ -88,10 +88,10 @@ class NaiveBaseline:
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer:
         """Return the top-k chunks, concatenated, as the answer; ignores ``history`` and never abstains.
-        Its confidence is the top chunk's similarity: the one cut-off a tutorial would abstain by."""
+        Its confidence is the top chunk's negated distance: the one cut-off a tutorial would abstain by."""
         from qa import Answer, Citation
 
-        hits = self.store.similarity_search_with_relevance_scores(question, k=TOP_K)
+        hits = self.store.similarity_search_with_score(question, k=TOP_K)
         docs = [d for d, _ in hits]
         citations = [
             Citation(
@@ -109,5 +109,5 @@ class NaiveBaseline:
             text="\n\n".join(d.page_content for d in docs),
             citations=citations,
             abstained=False,
-            confidence=hits[0][1] if hits else 0.0,
+            confidence=-hits[0][1] if hits else 0.0,
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eval.corpus import GoldQuestion, bundled_set, load_offset_questions
+from eval.corpus import GoldQuestion, load_questions
 from eval.naive import NaiveBaseline
 from qa import Answer, Assistant, Settings
 
@@ -38,12 +38,6 @@ class Outcome:
     evidence_at_3: bool
     retrieved_at_3: bool
     reason: str | None
-
-
-def load_questions(path: Path, text: str) -> list[GoldQuestion]:
-    """Return the questions of ``path`` in either format: offset gold, or the bundled sets' string gold."""
-    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
-    return bundled_set(path, text) if "gold_spans" in json.loads(first) else load_offset_questions(path, text)
 
 
 def _holds_gold(answer: Answer, gold: Sequence[tuple[int, int]]) -> bool:

@@ -7,7 +7,7 @@ import math
 import re
 
 from qa.evidence import Evidence, EvidenceScorer, paragraph_of
-from qa.text import content_words, fold, stem
+from qa.text import fold, terms
 
 # A name or number inside the question (not its first word): what SQuAD 2.0's writers changed to
 # make a question unanswerable, and what the evidence must then lack.
@@ -27,20 +27,18 @@ def _missing(
     return (max(absent, default=0.0) / unknown, sum(absent) / sum(weights.values()))
 
 
-def features(
-    scorer: EvidenceScorer, texts: dict[str, str], question: str, ranked: list[Evidence], follow_up: bool
-) -> dict[str, float]:
+def features(scorer: EvidenceScorer, texts: dict[str, str], question: str, ranked: list[Evidence]) -> dict[str, float]:
     """Return the answerability features of ``question`` given the engine's ranking ``ranked``."""
     best = ranked[0]
     top = ranked[:TOP]
     text = texts[best.unit.source]
-    sentence = text[best.unit.start : best.unit.end]
     paragraph = paragraph_of(text, best.unit)
     # The header says who speaks ("Reader comment 4 ..."); a question may name them.
     around = f"{best.unit.header} {paragraph}"
-    question_terms = [stem(w) for w in content_words(question)]
-    in_sentence = {stem(w) for w in content_words(f"{best.unit.header} {sentence}")}
-    in_paragraph = {stem(w) for w in content_words(around)}
+    question_terms = terms(question)
+    # The best sentence's terms, header included, as indexed.
+    in_sentence = scorer.sentence_terms[best.row]
+    in_paragraph = set(terms(around))
     missing_max, missing_share = _missing(question_terms, in_sentence, scorer.idf, scorer.unknown_idf)
     paragraph_max, paragraph_share = _missing(question_terms, in_paragraph, scorer.idf, scorer.unknown_idf)
     folded = fold(around)
@@ -58,7 +56,6 @@ def features(
         "details_lost": float(len(lost)),
         "details_lost_share": len(lost) / len(details) if details else 0.0,
         "question_terms": math.log1p(len(question_terms)),
-        "follow_up": float(follow_up),
     }
 
 

@@ -141,15 +141,17 @@ class Engine:
         )
         if picked.abstain:
             return picked
-        values = features(self.scorer, self.texts, query.spelled or query.question, ranked, bool(history))
+        if not hybrid:
+            # Baselines (dense or BM25 alone) never abstain.
+            return decide(picked, ranked[0].score, -math.inf, "the evidence score", ())
+        # The rules-only engine computes the judge's inputs too: make train learns from them.
+        values = features(self.scorer, self.texts, query.spelled or query.question, ranked)
         picked = replace(picked, inputs=check_inputs(values, picked.fired))
         # Evidence under the engine's own floor is too weak to judge: no question on the held-out
         # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).
-        if self.judge is None or not hybrid or ranked[0].score < self.settings.abstain_threshold:
-            # Baselines (dense or BM25 alone) never abstain; the rules-only engine abstains on a weak
-            # score or on the first check that fires.
-            threshold = self.settings.abstain_threshold if hybrid else -math.inf
-            return decide(picked, ranked[0].score, threshold, "the evidence score", picked.fired)
+        if self.judge is None or ranked[0].score < self.settings.abstain_threshold:
+            # The rules-only engine abstains on a weak score or on the first check that fires.
+            return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
         probability = self.judge.answerable(picked.inputs or {})
         return decide(picked, probability, self.threshold(), "the judge's answer probability", self.judge.vetoes)
 

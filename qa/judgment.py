@@ -1,8 +1,8 @@
 """Named checks on the chosen evidence; each has a reason it gives when it fires.
 
-With the judge on, a check is one input of the fitted answerability model (``check:NAME``), which
-learned on the tune split how much its firing means; with the judge off (the rules-only engine) the
-first check that fires vetoes the answer. A check earns its place by the held-out ablation
+With the judge on, every check is an input of the fitted answerability model (``check:NAME``), and
+the checks precise enough on the train split also veto an answer on their own (``Calibration.vetoes``);
+with the judge off (the rules-only engine) the first check that fires vetoes the answer. A check earns its place by the held-out ablation
 (``qa eval --disable-check NAME``).
 """
 
@@ -41,7 +41,7 @@ class Judged:
 
 @dataclass(frozen=True)
 class Check:
-    """One named veto: ``fires`` says whether the evidence fails the question in this way."""
+    """One named check: ``fires`` says whether the evidence fails the question in this way."""
 
     name: str
     reason: str
@@ -105,8 +105,6 @@ CHECKS: tuple[Check, ...] = (
     Check("missing-detail", "a detail the document lacks", _missing_detail),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
-
-
 REASONS = {c.name: c.reason for c in CHECKS}
 
 

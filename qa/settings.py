@@ -52,13 +52,13 @@ class Settings:
     abstain_threshold: float = 0.25
     # Related passages listed when abstaining.
     related_on_abstain: int = 3
-    # The trained judge re-ranks the top candidates and decides answerability; off, the engine
-    # falls back to the evidence-score threshold above (the rules-only engine of the eval).
+    # The trained judge decides answerability (qa/models/judge/); off, the engine abstains on the
+    # evidence-score threshold above or the first named check that fires (the eval's rules-only engine).
     judge: bool = True
     # The judge's answer probability under which the assistant abstains; negative means the
     # threshold fitted on the tune split (calibration.json). Raise it for fewer wrong answers.
     judge_threshold: float = -1.0
-    # A folder with a judge of one's own (model.onnx, tokenizer.json, calibration.json, files.json).
+    # A folder with a judge of one's own (calibration.json and files.json, as make train writes them).
     judge_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).
     disabled_checks: str = ""

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.corpus import load_offset_questions
+from eval.corpus import load_offset_questions, load_questions
 from eval.dataset import DatasetError
-from eval.outside import Outcome, curve, load_questions, summarize
+from eval.outside import Outcome, curve, summarize
 
 TEXT = "Title\n\nThe bridge was opened in 1932. It is 503 metres long.\n\nThe river floods in spring."
 

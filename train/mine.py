@@ -9,18 +9,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eval.corpus import GoldQuestion, bundled_set, load_offset_questions
+from eval.corpus import GoldQuestion, load_questions
 from qa import Assistant, Settings
 from qa.query import normalize_history
-from train.splits import SOURCES, QuestionSource
-
-
-def questions_of(source: QuestionSource, text: str) -> list[GoldQuestion]:
-    """Return the questions of ``source`` with offset gold."""
-    if source.offset_gold:
-        return load_offset_questions(source.questions, text)
-    return bundled_set(source.questions, text)
-
+from train.splits import SOURCES
 
 # Questions about other documents asked of each document, per split: unanswerable by construction,
 # they teach the judge what an off-topic question looks like (the shared questions are all on-topic).
@@ -59,7 +51,7 @@ def main(out: Path, data_dir: Path) -> list[dict[str, Any]]:
     for source in SOURCES:
         bot = bots.get(source.document) or _assistant(source.document, data_dir, data_dir / "models")
         bots[source.document] = bot
-        for q in tqdm(questions_of(source, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
+        for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)
             records.append(_record(bot, source.name, split, q))
             if not q.history:

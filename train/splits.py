@@ -19,7 +19,6 @@ class QuestionSource:
     name: str
     document: Path
     questions: Path
-    offset_gold: bool
     split: str
 
     def split_of(self, item_split: str) -> str:
@@ -29,11 +28,11 @@ class QuestionSource:
 
 
 def _bundled(name: str, path: Path, split: str) -> QuestionSource:
-    return QuestionSource(name, BUNDLED_DOCUMENT, path, False, split)
+    return QuestionSource(name, BUNDLED_DOCUMENT, path, split)
 
 
 def _outside(title: str, split: str) -> QuestionSource:
-    return QuestionSource(title, SHARED_CORPORA / f"{title}.txt", SHARED_CORPORA / f"{title}.jsonl", True, split)
+    return QuestionSource(title, SHARED_CORPORA / f"{title}.txt", SHARED_CORPORA / f"{title}.jsonl", split)
 
 
 # Chosen before any training, by order of writing: the latest bundled sets and one outside article
