@@ -9,7 +9,7 @@ from typing import Any
 
 from qa.errors import QuestionError
 from qa.records import Answer, Citation
-from qa.text import content_words, fold, words
+from qa.text import STOPWORDS, content_words, fold, words
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 _COMMENT_NUMBER = re.compile(r"\b(?:comment|commenter|reader|commentator)s?\s*(?:#|no\.?|number)?\s*(\d{1,3})\b")
@@ -17,7 +17,14 @@ _ORDINAL_COMMENT = re.compile(
     r"\b(" + "|".join(_ORDINALS) + r"|last)\s+(?:reader\s+)?(?:comment|commenter|reader|commentator)\b"
 )
 _COMMENTER_WORDS = re.compile(r"\b(?:comment|commenter|commenters|comments|reader|readers|commentator)\b")
-_AUTHOR_WORDS = re.compile(r"\b(?:author|writer|hunter|she|her|article)\b")
+# Words that point at the author of any document; the author's own name and pronoun come from the document.
+_AUTHOR_WORDS = frozenset(["author", "writer", "article"])
+# Name words shorter than this are initials ("T."); like lower-case particles ("van", "bin") and function
+# words ("Will"), they are too common in questions to stand for the author.
+_MIN_NAME_WORD = 3
+_LETTERS = re.compile(r"[^\W\d_]+")
+_SHE = frozenset(["she", "her", "hers", "herself"])
+_HE = frozenset(["he", "him", "his", "himself"])
 # Words that make a question lean on the previous turn.
 _ANAPHORA = frozenset(
     """
@@ -160,11 +167,41 @@ def normalize_history(history: Any, max_turns: int) -> list[Turn]:
     return turns[-max_turns:]
 
 
+def author_pronouns(bio_text: str) -> frozenset[str]:
+    """Return the pronouns the author's bio uses for them ("she", "her", ...), or none without a clear majority."""
+    bio_words = words(bio_text)
+    she, he = sum(w in _SHE for w in bio_words), sum(w in _HE for w in bio_words)
+    # A clear majority is more than two thirds of the gendered pronouns. "They" is left out: in a bio
+    # it as often means the author's colleagues or books.
+    if she > 2 * he:
+        return _SHE
+    if he > 2 * she:
+        return _HE
+    return frozenset()
+
+
+def _name_words(name: str) -> frozenset[str]:
+    """Return the folded words of a person's name that can stand for them: "Shireen T. Hunter" -> shireen, hunter."""
+    return frozenset(
+        w
+        for token in name.split()
+        if token[:1].isupper()
+        for w in _LETTERS.findall(fold(token))
+        if len(w) >= _MIN_NAME_WORD and w not in STOPWORDS
+    )
+
+
 class SpeakerFinder:
     """Finds which speaker a text asks about, from the speakers present in the index."""
 
-    def __init__(self, speakers: dict[str, int | None], author: str | None) -> None:
+    def __init__(
+        self, speakers: dict[str, int | None], author: str | None, pronouns: frozenset[str] = frozenset()
+    ) -> None:
         self.author = author
+        # With no byline nothing names the author; with one, the name's words and the bio's pronoun do.
+        self.author_words = _AUTHOR_WORDS | _name_words(author) | pronouns if author else frozenset()
+        alternatives = "|".join(re.escape(w) for w in sorted(self.author_words))
+        self._author_mention = re.compile(rf"\b(?:{alternatives})\b") if alternatives else None
         self.by_number = {n: s for s, n in speakers.items() if n is not None}
         last = max(self.by_number, default=None)
         self.last = self.by_number.get(last) if last is not None else None
@@ -196,7 +233,7 @@ class SpeakerFinder:
                 return speaker, True
         if _COMMENTER_WORDS.search(folded):
             return None, True
-        if self.author and _AUTHOR_WORDS.search(folded):
+        if self._author_mention and self._author_mention.search(folded):
             return self.author, False
         return None, False
 

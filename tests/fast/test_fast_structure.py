@@ -50,3 +50,14 @@ def test_the_loaded_index_has_passages_and_sentences_for_every_speaker(fake_assi
     assert {u.speaker for u in engine.sentences.units} >= {"Shireen T. Hunter", "PIERE", "Commenter 5"}
     for unit in engine.sentences.units:
         assert engine.texts[unit.source][unit.start : unit.end].strip()
+
+
+def test_chunks_of_a_text_with_headings_carry_the_heading_as_their_section() -> None:
+    text = "Overview\n\nThe dam was finished in 1936.\n\nCosts\n\nIt cost 49 million dollars. Work ran two years ahead."
+    headings = [(text.index(h), text.index(h) + len(h), 1) for h in ("Overview", "Costs")]
+    chunks = chunk_document("dam", text, parse_document(text, headings))
+
+    sections = {text[c.start : c.end]: c.section for c in chunks if c.level == "sentence"}
+    assert sections["The dam was finished in 1936."] == "Overview"
+    assert sections["It cost 49 million dollars."] == "Costs"
+    assert {c.speaker for c in chunks} == {"Unknown"}
