@@ -44,8 +44,8 @@ def build_app(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
         auth=auth,
         auth_message="Sign in with the QA_AUTH user and password.",
         footer_links=["api", "settings"],
-        # No component takes files; a tiny cap keeps Gradio's generic upload route from storing any.
-        max_file_size="1kb",
+        # The upload box takes documents up to the library's per-file cap; nothing larger is stored.
+        max_file_size=f"{assistant.settings.max_file_mb:g}mb",
         show_error=False,
         ssr_mode=False,
         mcp_server=False,

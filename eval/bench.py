@@ -24,6 +24,7 @@ from eval.bench_warm import measure_quality, measure_warm
 from eval.dataset import Item, load_items
 from eval.naive import NaiveBaseline, naive_embeddings
 from qa import Assistant, Settings
+from qa.settings import BUNDLED_DOCUMENT
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -54,7 +55,7 @@ class Workspace:
     def __init__(self, root: Path, data_dir: Path | None = None) -> None:
         self.root = root
         # The bundled article, whatever QA_DOCUMENTS says: the figures are about the default document.
-        self.documents = Settings().documents
+        self.documents = (BUNDLED_DOCUMENT,)
         # The user's model cache, so the ONNX export made once is reused by every run.
         self.model_cache = Settings.load(data_dir=data_dir).model_cache().resolve()
 

@@ -336,8 +336,9 @@ def start_server(
 def bundled_documents() -> dict[str, str]:
     """Return the configured documents by source id (the file's stem), as citations name them."""
     from qa import Settings
+    from qa.settings import BUNDLED_DOCUMENT
 
-    return {path.stem: path.read_text(encoding="utf-8") for path in Settings.load().documents}
+    return {path.stem: path.read_text(encoding="utf-8") for path in Settings.load().documents or (BUNDLED_DOCUMENT,)}
 
 
 def build_parser() -> argparse.ArgumentParser:

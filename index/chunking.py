@@ -6,13 +6,14 @@ import hashlib
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from index.structure import UNKNOWN_SPEAKER, Segment
+from index.structure import DEFAULT_SECTION, UNKNOWN_SPEAKER, Segment
 
 # Bump when chunk boundaries or headers change: it is part of every chunk id and of the manifest.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 # Longest passage in characters; ~3 sentences of this article, so a passage stays on one point.
 PASSAGE_MAX_CHARS = 450
-_SKIPPED_KINDS = frozenset({"closing"})
+# A heading is a label, not an answer: it is searched as the header of the paragraphs under it.
+_SKIPPED_KINDS = frozenset({"closing", "heading"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def _header(segment: Segment, author: str | None) -> str:
     if segment.kind == "comment":
         return f"Reader comment {segment.comment} ({segment.speaker}), replying to the article{by}:"
     if author is None:
-        return ""
+        # A text without a byline: the heading a paragraph sits under says what it is about.
+        return f"{segment.section}:" if segment.section != DEFAULT_SECTION else ""
     return {
         "title": f"Title of the article{by}:",
         "caption": f"Image caption of the article{by}:",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,9 @@ class Manifest:
     checksum: str = ""
     # Where this copy was loaded from: "embedded:<dir>", "server:<url>" or "memory".
     store: str = ""
+    # The per-document collections an index of several documents is made of (empty for one document,
+    # whose collection is ``collection`` itself).
+    parts: list[str] = field(default_factory=list)
 
     @staticmethod
     def key(sources: dict[str, str], model: str) -> str:

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
@@ -77,19 +78,57 @@ Report = Callable[[str, float], None]
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One document to index: its id and full text."""
+    """One document to index: its id, full text, and the (start, end, level) spans of its headings."""
 
     source: str
     text: str
+    headings: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def hash(self) -> str:
-        """Return the document's content hash."""
-        return document_hash(self.text)
+        """Return the hash of what the index is built from: the text, and its headings when it has any."""
+        if not self.headings:
+            return document_hash(self.text)
+        return document_hash(self.text + "\x00" + json.dumps([list(h) for h in self.headings]))
+
+    def collection(self, model: str) -> str:
+        """Return the name of this document's collection: one per document, so adding, changing or
+        removing a document builds or deletes only its own vectors."""
+        return Manifest.key({self.source: self.hash}, model)
 
 
 def _names(client: Any) -> set[str]:
     return {getattr(c, "name", c) for c in client.list_collections()}
+
+
+def _part_report(report: Report, n: int, total: int, source: str) -> Report:
+    """Return a progress callback for document ``n`` of ``total`` that reports on the whole build."""
+    if total == 1:
+        return report
+    return lambda message, fraction: report(f"Document {n + 1}/{total} ({source}): {message}", (n + fraction) / total)
+
+
+def _combined(parts: list[LoadedIndex], model: str) -> LoadedIndex:
+    """Return the per-document indexes as one; a single document's index is returned as it is."""
+    if len(parts) == 1:
+        return parts[0]
+    names = [p.manifest.collection for p in parts]
+    digest = hashlib.sha256("".join(p.manifest.checksum for p in parts).encode()).hexdigest()
+    manifest = Manifest(
+        collection="qa-" + hashlib.sha1(json.dumps(sorted(names)).encode()).hexdigest()[:16],
+        sources={k: v for p in parts for k, v in p.manifest.sources.items()},
+        model=model,
+        chunker=CHUNKER_VERSION,
+        chunks=sum(p.manifest.chunks for p in parts),
+        segments=sum(p.manifest.segments for p in parts),
+        built_at=max(p.manifest.built_at for p in parts),
+        build_seconds=round(sum(p.manifest.build_seconds for p in parts), 3),
+        checksum=digest,
+        parts=names,
+    )
+    chunks = [c for p in parts for c in p.chunks]
+    vectors = np.concatenate([p.vectors for p in parts]) if parts else np.zeros((0, 0), dtype=np.float32)
+    return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors)
 
 
 class IndexStore:
@@ -107,60 +146,87 @@ class IndexStore:
         self.model = model
         self.client = client
         self.chroma_url = chroma_url
+        # Collections of documents this store's caller does not answer over, kept by the sweep.
+        self._spare: set[str] = set()
 
     def ensure(
-        self, documents: Sequence[SourceDocument], rebuild: bool = False, progress: Report | None = None
+        self,
+        documents: Sequence[SourceDocument],
+        rebuild: bool = False,
+        progress: Report | None = None,
+        spare: Sequence[SourceDocument] = (),
     ) -> LoadedIndex:
-        """Load the index for ``documents``, building it first when missing, stale, damaged or forced."""
+        """Load the index for ``documents``, building it first when missing, stale, damaged or forced.
+
+        Collections of other documents are deleted as leftovers, except those of ``spare`` (documents
+        another user of the same folder answers over).
+        """
         documents = list(documents)
-        name = Manifest.key({d.source: d.hash for d in documents}, self.model)
+        self._spare = {d.collection(self.model) for d in spare}
+        if not documents:
+            raise StoreError("No documents to index; add a document first.")
         report = progress or (lambda _msg, _frac: None)
         if self.client is not None:
             with self._lock(LOCK, report):
-                # A caller's client may be a shared server: never delete indexes other than this one.
-                return self._ensure_recovering(self.client, documents, name, rebuild, report, "client", exclusive=False)
+                # A caller's client may be a shared server: never delete indexes other than these.
+                return self._ensure_with(self.client, documents, rebuild, report, "client", exclusive=False)
         if self.chroma_url:
-            return self._ensure_server(documents, name, rebuild, report)
+            return self._ensure_server(documents, rebuild, report)
         if not self._writable():
-            return self._ensure_in_memory(documents, name, report)
+            return self._ensure_in_memory(documents, report)
         with self._lock(LOCK, report):
-            return self._ensure_embedded(documents, name, rebuild, report)
+            return self._ensure_embedded(documents, rebuild, report)
+
+    def remove(self, documents: Sequence[SourceDocument]) -> None:
+        """Delete the collections of ``documents`` (their vectors only); a missing one is not an error."""
+        names = {d.collection(self.model) for d in documents}
+        if self.client is not None or self.chroma_url:
+            client = self.client or open_client(self.data_dir, str(self.chroma_url))
+            for name in names & _names(client):
+                client.delete_collection(name)
+            return
+        if not self._writable(quiet=True):
+            return
+        with self._lock(LOCK, lambda _m, _f: None):
+            client = open_embedded(self.data_dir)
+            try:
+                for name in names & _names(client):
+                    client.delete_collection(name)
+            finally:
+                client.close()
+            write_fingerprint(self.data_dir / FILES, self.data_dir / CHROMA_DIR)
 
     # ------------------------------------------------------------------ the three kinds of store
 
-    def _ensure_embedded(
-        self, documents: list[SourceDocument], name: str, rebuild: bool, report: Report
-    ) -> LoadedIndex:
+    def _ensure_embedded(self, documents: list[SourceDocument], rebuild: bool, report: Report) -> LoadedIndex:
         chroma_dir = self.data_dir / CHROMA_DIR
         where = f"embedded:{chroma_dir}"
-        problem = self._check_files(chroma_dir, name, report)
+        problem = self._check_files(chroma_dir, documents[0].collection(self.model), report)
         if problem is None:
             try:
-                return self._session(documents, name, rebuild, report, where)
+                return self._session(documents, rebuild, report, where)
             except StoreDamaged as exc:
                 problem = str(exc)
         self._move_aside(chroma_dir, problem)
         try:
-            return self._session(documents, name, True, report, where)
+            return self._session(documents, True, report, where)
         except StoreDamaged as exc:
             raise StoreError(
                 f"The index in {chroma_dir} could not be rebuilt and read back: {exc}. "
                 "Check the disk, or set QA_DATA_DIR to another folder."
             ) from exc
 
-    def _session(
-        self, documents: list[SourceDocument], name: str, rebuild: bool, report: Report, where: str
-    ) -> LoadedIndex:
+    def _session(self, documents: list[SourceDocument], rebuild: bool, report: Report, where: str) -> LoadedIndex:
         """Open the embedded store, load or build, close it, and remember how its files were left."""
         client = open_embedded(self.data_dir)
         try:
-            loaded = self._ensure_with(client, documents, name, rebuild, report, where, exclusive=True)
+            loaded = self._ensure_with(client, documents, rebuild, report, where, exclusive=True)
         finally:
             client.close()
         write_fingerprint(self.data_dir / FILES, self.data_dir / CHROMA_DIR)
         return loaded
 
-    def _ensure_server(self, documents: list[SourceDocument], name: str, rebuild: bool, report: Report) -> LoadedIndex:
+    def _ensure_server(self, documents: list[SourceDocument], rebuild: bool, report: Report) -> LoadedIndex:
         url = str(self.chroma_url)
         client = open_client(self.data_dir, url)
         # The file lock only spares a second process on this host a duplicate build; the server
@@ -169,9 +235,7 @@ class IndexStore:
         lock = self._lock(lock_name, report) if self._writable(quiet=True) else contextlib.nullcontext()
         try:
             with lock:
-                return self._ensure_recovering(
-                    client, documents, name, rebuild, report, f"server:{url}", exclusive=False
-                )
+                return self._ensure_with(client, documents, rebuild, report, f"server:{url}", exclusive=False)
         except StoreError:
             raise
         except Exception as exc:
@@ -183,12 +247,13 @@ class IndexStore:
             with contextlib.suppress(Exception):
                 client.close()
 
-    def _ensure_in_memory(self, documents: list[SourceDocument], name: str, report: Report) -> LoadedIndex:
+    def _ensure_in_memory(self, documents: list[SourceDocument], report: Report) -> LoadedIndex:
         import chromadb
 
         client = chromadb.EphemeralClient(settings=chroma_settings())
         try:
             # One in-memory Chroma serves the whole process: build under a unique name, drop it once read.
+            name = Manifest.key({d.source: d.hash for d in documents}, self.model)
             building, manifest = self._build(client, documents, name, report)
             try:
                 got = client.get_collection(building).get(include=["embeddings", "metadatas"])
@@ -203,57 +268,83 @@ class IndexStore:
 
     # ------------------------------------------------------------------ load or build with an open client
 
-    def _ensure_recovering(
+    def _ensure_with(
         self,
         client: Any,
         documents: list[SourceDocument],
-        name: str,
         rebuild: bool,
         report: Report,
         where: str,
         exclusive: bool,
     ) -> LoadedIndex:
-        """Like ``_ensure_with``, but a damaged collection is renamed aside inside the store, then rebuilt."""
+        """Load or build every document's collection with an open client; return them as one index."""
+        names = [d.collection(self.model) for d in documents]
         try:
-            return self._ensure_with(client, documents, name, rebuild, report, where, exclusive)
+            present = _names(client)
+        except Exception as exc:
+            raise StoreDamaged(f"its collections cannot be listed ({exc})") from exc
+        self._sweep(client, present, set(names) | self._spare, exclusive)
+        on_disk = self._read_manifest() if self.chroma_url is None else None
+        parts: list[LoadedIndex] = []
+        for n, (doc, name) in enumerate(zip(documents, names, strict=True)):
+            part_report = _part_report(report, n, len(documents), doc.source)
+            if exclusive:
+                part = self._ensure_one(client, doc, name, name in present, on_disk, rebuild, part_report)
+            else:
+                part = self._ensure_one_recovering(
+                    client, doc, name, name in present, on_disk, rebuild, part_report, where
+                )
+            parts.append(part)
+        combined = _combined(parts, self.model)
+        return self._loaded(combined, where, built=any(p.built for p in parts))
+
+    def _ensure_one_recovering(
+        self,
+        client: Any,
+        doc: SourceDocument,
+        name: str,
+        present: bool,
+        on_disk: Manifest | None,
+        rebuild: bool,
+        report: Report,
+        where: str,
+    ) -> LoadedIndex:
+        """Like ``_ensure_one``, but a damaged collection is renamed aside inside the store, then rebuilt."""
+        try:
+            return self._ensure_one(client, doc, name, present, on_disk, rebuild, report)
         except StoreDamaged as exc:
             retired = f"{name}-corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
             log.warning("Index %s in %s is damaged (%s). Renamed it to %s; rebuilding.", name, where, exc, retired)
             with contextlib.suppress(Exception):
                 client.get_collection(name).modify(name=retired)
             try:
-                return self._ensure_with(client, documents, name, True, report, where, exclusive)
+                return self._ensure_one(client, doc, name, False, None, True, report)
             except StoreDamaged as again:
                 raise StoreError(f"The index in {where} could not be rebuilt and read back: {again}.") from again
 
-    def _ensure_with(
+    def _ensure_one(
         self,
         client: Any,
-        documents: list[SourceDocument],
+        doc: SourceDocument,
         name: str,
+        present: bool,
+        on_disk: Manifest | None,
         rebuild: bool,
         report: Report,
-        where: str,
-        exclusive: bool,
     ) -> LoadedIndex:
-        texts = {d.source: d.text for d in documents}
-        try:
-            present = _names(client)
-        except Exception as exc:
-            raise StoreDamaged(f"its collections cannot be listed ({exc})") from exc
-        self._sweep(client, present, name, exclusive)
+        """Load one document's collection, or build it when missing, stale or forced."""
+        texts = {doc.source: doc.text}
         if not rebuild:
-            if name in present:
+            if present:
                 loaded = self._read(client, name, texts)
                 if loaded is not None:
-                    return self._loaded(loaded, where, built=False)
-            elif self.chroma_url is None:
-                on_disk = self._read_manifest()
-                if on_disk is not None and on_disk.collection == name:
-                    # A store that lost a finished index (an emptied sqlite file) cannot be trusted.
-                    raise StoreDamaged(f"index {name}, named in {MANIFEST}, is missing from the store")
-        building, manifest = self._build(client, documents, name, report)
-        return self._commit(client, building, name, manifest, texts, rebuild, where)
+                    loaded.built = False
+                    return loaded
+            elif on_disk is not None and name in (on_disk.parts or [on_disk.collection]):
+                # A store that lost a finished index (an emptied sqlite file) cannot be trusted.
+                raise StoreDamaged(f"index {name}, named in {MANIFEST}, is missing from the store")
+        building, manifest = self._build(client, [doc], name, report)
+        return self._commit(client, building, name, manifest, texts, rebuild)
 
     def _read(self, client: Any, name: str, texts: dict[str, str]) -> LoadedIndex | None:
         """Return collection ``name`` verified, None if it predates manifests, or raise ``StoreDamaged``."""
@@ -285,7 +376,6 @@ class IndexStore:
         manifest: Manifest,
         texts: dict[str, str],
         rebuild: bool,
-        where: str,
     ) -> LoadedIndex:
         """Verify the built collection, then switch it to ``name``, with its manifest, in one rename."""
         collection = client.get_collection(building)
@@ -294,7 +384,7 @@ class IndexStore:
             theirs = None if rebuild else self._read_or_none(client, name, texts)
             if theirs is not None:  # another process finished the same build first: keep one copy
                 client.delete_collection(building)
-                return self._loaded(theirs, where, built=False)
+                return theirs
             client.delete_collection(name)
         try:
             collection.modify(name=name, metadata={_MANIFEST_KEY: json.dumps(asdict(loaded.manifest))})
@@ -303,8 +393,9 @@ class IndexStore:
             if theirs is None:
                 raise
             client.delete_collection(building)
-            return self._loaded(theirs, where, built=False)
-        return self._loaded(loaded, where, built=True)
+            return theirs
+        loaded.built = True
+        return loaded
 
     def _loaded(self, loaded: LoadedIndex, where: str, built: bool) -> LoadedIndex:
         loaded.manifest.store = where
@@ -317,9 +408,9 @@ class IndexStore:
                 self._write_manifest(loaded.manifest)
         return loaded
 
-    def _sweep(self, client: Any, present: set[str], name: str, exclusive: bool) -> None:
+    def _sweep(self, client: Any, present: set[str], keep: set[str], exclusive: bool) -> None:
         """Delete leftovers: under an exclusive lock every other index of ours; on a server, dead builds."""
-        for other in sorted(present - {name}):
+        for other in sorted(present - keep):
             if not other.startswith("qa-") or "-corrupt-" in other:
                 continue
             if not exclusive:
@@ -351,7 +442,7 @@ class IndexStore:
         texts: list[str] = []
         segment_count = 0
         for doc in documents:
-            segments = parse_document(doc.text)
+            segments = parse_document(doc.text, doc.headings)
             segment_count += len(segments)
             for chunk in chunk_document(doc.source, doc.text, segments):
                 chunks.append(chunk)

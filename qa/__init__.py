@@ -5,16 +5,20 @@ from __future__ import annotations
 import threading
 
 from index import Segment
+from index.library import DocumentInfo
 from qa.assistant import Assistant
 from qa.errors import DocumentError, IndexStoreError, QAError, QuestionError, SettingsError
+from qa.library import Change
 from qa.records import Answer, Citation
 from qa.settings import Settings
 
 __all__ = [
     "Answer",
     "Assistant",
+    "Change",
     "Citation",
     "DocumentError",
+    "DocumentInfo",
     "IndexStoreError",
     "QAError",
     "QuestionError",

@@ -20,7 +20,8 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _COUNT_WORD = (
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|hundreds|thousand|thousands|million|millions|dozen|dozens)"
 )
 _COUNT = re.compile(rf"\b(?!(?:1\d|20)\d\d\b){_COUNT_WORD}\b", re.IGNORECASE)
@@ -30,6 +31,10 @@ _DAY_NAMES = """january february march april may june july august september octo
     monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug sep sept oct nov dec"""
 _DAY = re.compile(
     r"\b(?:" + "|".join(m.capitalize() for m in _DAY_NAMES.split()) + r")\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
+)
+# A time of day answers "when" as a date does ("opens at 9am", "at 10:30", "until noon").
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?|o'clock|h)(?!\w)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b", re.I
 )
 # A question for when something ended needs a text that says so ("until", "to 2014", "ended").
 _ASKS_END = re.compile(r"\b(?:end|ended|finish|finished|stop|stopped|cease|ceased)\s*\??\s*$", re.I)
@@ -122,8 +127,10 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
     if _WHEN.search(question):
         if _ASKS_END.search(question) and not (quoted and _GIVES_END.search(quoted[0])):
             return True  # "When did Khatami's presidency end?" answered only by when it began
-        needed = _YEARS if _ASKS_YEAR.search(question) else _DATE
-        if any(needed.search(q) for q in quoted):
+        if _ASKS_YEAR.search(question):
+            if any(_YEARS.search(q) for q in quoted):
+                return False
+        elif any(_DATE.search(q) or _DAY.search(q) or _CLOCK.search(q) for q in quoted):
             return False
         # "When did he say that?" - "A few months ago, General Jafari ... said": a time told from
         # now answers for the event its sentence tells, not for another ("step down").

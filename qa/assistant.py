@@ -5,34 +5,32 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.formats import FormatError, safe_name
+from index.library import DocumentInfo, StoredDocument
 from qa.compose import ABSTAIN_TEXT, citations_for, compose
 from qa.errors import DocumentError, IndexStoreError, QAError, QuestionError
+from qa.library import Change, Corpus, files_at
 from qa.records import Answer, Citation
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
 _CONTROL = {c for c in map(chr, range(32)) if c not in "\t\n\r"} | {"\x7f"}
 
 
-def read_document(path: Path) -> str:
-    """Return the text of a UTF-8 document, or raise ``DocumentError`` saying what to fix."""
+def safe_upload_name(name: Any) -> str:
+    """Return an upload's plain file name, or raise ``DocumentError`` on a path trick."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"Cannot read document {path}: {exc.strerror}. Check the path in QA_DOCUMENTS.") from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"Document {path} is not UTF-8 text; convert it (e.g. iconv -t UTF-8).") from exc
-    if not text.strip():
-        raise DocumentError(f"Document {path} is empty; give a document with text.")
-    return text
+        return safe_name(str(name))
+    except FormatError as exc:
+        raise DocumentError(str(exc)) from exc
 
 
 def clean_question(question: Any, max_chars: int) -> str:
@@ -58,64 +56,142 @@ class Assistant:
         self.settings = settings or Settings.load()
         self._lock = threading.RLock()
         self._engine: Any = None
-        self._texts: dict[str, str] | None = None
+        self._corpus = Corpus(self.settings)
 
     def _sources(self) -> dict[str, str]:
-        if self._texts is None:
-            texts: dict[str, str] = {}
-            for path in self.settings.documents:
-                source, n = path.stem, 2
-                while source in texts:
-                    source, n = f"{path.stem}-{n}", n + 1
-                texts[source] = read_document(path)
-            self._texts = texts
-        return self._texts
+        return {d.info.id: d.text for d in self._corpus.documents()}
 
-    def load(self, rebuild: bool = False, progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
-        """Load the index, building it if missing or stale; return its manifest as a dict."""
+    def _open(self, documents: list[StoredDocument], rebuild: bool, progress: Progress | None) -> Any:
+        """Return an engine over ``documents``, building what their index lacks; errors say the fix."""
         from index.store import StoreError
         from qa.engine import Engine
 
+        try:
+            return Engine.open(
+                self.settings,
+                [d.source() for d in documents],
+                rebuild=rebuild,
+                progress=progress,
+                titles={d.info.id: d.info.title for d in documents if d.info.title},
+                pages={d.info.id: d.page_starts for d in documents if d.page_starts},
+                spare=self._corpus.spared(),
+            )
+        except QAError:
+            raise
+        except StoreError as exc:
+            raise IndexStoreError(str(exc)) from exc
+        except Exception as exc:
+            raise IndexStoreError(
+                f"Could not load the embedding model or the index for {self.settings.data_dir}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    def load(self, rebuild: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+        """Load the index, building it if missing or stale; return its manifest as a dict."""
         with self._lock:
-            if self._engine is None or rebuild:
-                try:
-                    self._engine = Engine.open(self.settings, self._sources(), rebuild=rebuild, progress=progress)
-                except QAError:
-                    raise
-                except StoreError as exc:
-                    raise IndexStoreError(str(exc)) from exc
-                except Exception as exc:
-                    raise IndexStoreError(
-                        f"Could not load the embedding model or the index for {self.settings.data_dir}: "
-                        f"{type(exc).__name__}: {exc}"
-                    ) from exc
+            if self._engine is None or rebuild or self._corpus.changed():
+                self._engine = self._open(self._corpus.documents(), rebuild, progress)
             return self._engine.describe()
 
-    def ask(self, question: str, history: Any = None) -> Answer:
-        """Answer ``question`` from the document, using ``history`` to resolve follow-ups."""
+    def add(self, paths: str | Path | Sequence[str | Path], progress: Progress | None = None) -> list[Change]:
+        """Add files (or the supported files in folders) to the library and index them; return what changed.
+
+        All or nothing: a bad file raises ``DocumentError`` naming it, and the library and index stay as they were.
+        Adding the same file again changes nothing; a file with a known name and new content replaces it.
+        """
+        items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if not items:
+            raise DocumentError("No files given; pass a file or folder path.")
+        return self.add_files(files_at(items, int(self.settings.max_file_mb * 1024 * 1024)), progress)
+
+    def add_files(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> list[Change]:
+        """Like ``add``, for file contents already in memory, as (file name, bytes) pairs (uploads)."""
+        if not files:
+            raise DocumentError("No files given; upload at least one file.")
+        files = [(safe_upload_name(name), data) for name, data in files]
+        with self._lock:
+            documents, changes = self._corpus.plan_add(files)
+            if all(c.action == "unchanged" for c in changes):
+                return changes
+            engine = self._open(documents, False, progress)
+            self._corpus.commit(documents)
+            self._engine = engine
+        return changes
+
+    def documents(self) -> list[DocumentInfo]:
+        """Return the documents this assistant answers over, oldest first."""
+        return [self._describe(d) for d in self._corpus.documents()]
+
+    def remove(self, doc_id: str) -> DocumentInfo:
+        """Remove document ``doc_id`` and its vectors from the library; return its record.
+
+        Removing the last added document returns to the bundled article.
+        """
+        from index.embedder import load_embeddings
+        from index.store import IndexStore
+
+        with self._lock:
+            documents, gone = self._corpus.plan_remove(doc_id)
+            remaining = documents or None
+            engine = self._open(remaining, False, None) if remaining else None
+            self._corpus.commit(documents)
+            embeddings = load_embeddings(
+                self.settings.resolved_model_path(), self.settings.backend, cache_dir=self.settings.onnx_export_dir()
+            )
+            store = IndexStore(
+                self.settings.data_dir, embeddings, self.settings.model_name, chroma_url=self.settings.chroma_url
+            )
+            try:
+                store.remove([gone.source()])
+            except Exception as exc:
+                # The library no longer lists it; the next load sweeps what is left of its vectors.
+                log.warning("Could not delete the vectors of %s now (%s); the next load will.", doc_id, exc)
+            self._engine = engine
+        return gone.info
+
+    def _describe(self, document: StoredDocument) -> DocumentInfo:
+        engine = self._engine
+        title = engine.titles.get(document.info.id) if engine is not None else None
+        return replace(document.info, title=title or document.info.title or document.info.id)
+
+    def ask(self, question: str, history: Any = None, documents: Sequence[str] | None = None) -> Answer:
+        """Answer ``question`` from the documents (all, or the ids in ``documents``), using ``history``
+        to resolve follow-ups."""
         from qa.query import normalize_history
 
         cleaned = clean_question(question, self.settings.max_question_chars)
         turns = normalize_history(history, self.settings.max_history_turns)
         engine = self._loaded()
-        selection = engine.answer(cleaned, turns)
+        sources = self._filter(engine, documents)
+        selection = engine.answer(cleaned, turns, sources)
         if selection.abstain:
             related = engine.related(selection.ranked, self.settings.related_on_abstain)
             return Answer(
                 text=ABSTAIN_TEXT,
-                citations=citations_for(related, engine.texts),
+                citations=citations_for(related, engine.texts, engine.pages),
                 abstained=True,
                 reason=selection.reason,
                 confidence=selection.evidence_score,
             )
-        citations = citations_for(selection.chosen, engine.texts)
+        citations = citations_for(selection.chosen, engine.texts, engine.pages)
         return Answer(
-            text=compose(selection.chosen, citations, engine.author),
+            text=compose(selection.chosen, citations, engine.authors, engine.titles),
             citations=citations,
             abstained=False,
             reason=selection.reason,
             confidence=selection.evidence_score,
         )
+
+    @staticmethod
+    def _filter(engine: Any, documents: Sequence[str] | None) -> frozenset[str] | None:
+        if documents is None:
+            return None
+        if isinstance(documents, str) or not all(isinstance(d, str) for d in documents):
+            raise QuestionError("documents must be a list of document ids, e.g. ['notes-1a2b3c4d'].")
+        unknown = sorted(set(documents) - set(engine.texts))
+        if unknown:
+            raise DocumentError(f"Unknown document id(s) {unknown}; the ids are {sorted(engine.texts)}.")
+        return frozenset(documents) if documents else None
 
     def confidence_threshold(self) -> float:
         """Return the ``Answer.confidence`` under which this assistant abstains."""
@@ -156,7 +232,7 @@ class Assistant:
         # One engine reference per call: a concurrent rebuild swaps in a new engine without
         # changing the one a running answer reads.
         engine = self._engine
-        if engine is None:
+        if engine is None or self._corpus.changed():
             self.load()
             engine = self._engine
         return engine

@@ -44,9 +44,52 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bot = _assistant(args)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Reading the files", total=1.0)
+        changes = bot.add(args.paths, progress=lambda msg, frac: bar.update(task, description=msg[:70], completed=frac))
+        bar.update(task, completed=1.0)
+    for change in changes:
+        d = change.document
+        pages = f", {d.pages} pages" if d.pages else ""
+        print(f"{change.action:9} {d.id}  {d.name} ({d.format}, {d.chars:,} characters{pages}): {d.title}")
+    print(f"{len(bot.documents())} document(s) in the library; took {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _cmd_documents(args: argparse.Namespace) -> int:
+    documents = _assistant(args).documents()
+    if args.json:
+        print(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=2))
+        return 0
+    for d in documents:
+        added = time.strftime("%Y-%m-%d %H:%M", time.localtime(d.added_at))
+        print(f"{d.id}  {d.format:4} {d.size:>10,} B  {added}  {d.title}")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    bot = _assistant(args)
+    for doc_id in args.ids:
+        gone = bot.remove(doc_id)
+        print(f"removed   {gone.id}  {gone.name}")
+    return 0
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
     bot = _assistant(args)
-    answer = bot.ask(args.question)
+    answer = bot.ask(args.question, documents=args.document or None)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -54,7 +97,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\nRelated passages (not an answer):" if answer.abstained else "\nSources:")
     for c in answer.citations:
-        print(f"[{c.marker}] {c.speaker} · {c.section} · {c.source}[{c.start}:{c.end}]\n    {c.quote}")
+        page = f" · page {c.page}" if c.page else ""
+        print(f"[{c.marker}] {c.speaker} · {c.section} · {c.source}[{c.start}:{c.end}]{page}\n    {c.quote}")
     return 0
 
 
@@ -74,7 +118,9 @@ def _delegate(module: str, argv: list[str]) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``qa`` command."""
-    parser = argparse.ArgumentParser(prog="qa", description="Ask cited questions about the bundled article.")
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask cited questions about the bundled article, or about your own documents."
+    )
     parser.add_argument("--data-dir", help="where the index lives (default .qa-data, or QA_DATA_DIR)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and warnings")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,7 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask = sub.add_parser("ask", help="answer one question")
     p_ask.add_argument("question")
     p_ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p_ask.add_argument(
+        "--document",
+        action="append",
+        metavar="ID",
+        help="answer from this document only (repeatable; see qa documents)",
+    )
     p_ask.set_defaults(func=_cmd_ask)
+    p_add = sub.add_parser("add", help="add files or folders (txt, md, html, pdf, docx) to the document library")
+    p_add.add_argument("paths", nargs="+", metavar="PATH")
+    p_add.set_defaults(func=_cmd_add)
+    p_docs = sub.add_parser("documents", help="list the documents answered over")
+    p_docs.add_argument("--json", action="store_true", help="print the records as JSON")
+    p_docs.set_defaults(func=_cmd_documents)
+    p_remove = sub.add_parser("remove", help="remove documents (and their vectors) from the library")
+    p_remove.add_argument("ids", nargs="+", metavar="ID")
+    p_remove.set_defaults(func=_cmd_remove)
     for name, (_module, text) in _DELEGATED.items():
         sub.add_parser(name, help=text, add_help=False)
     return parser

@@ -16,7 +16,7 @@ from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import load_judge
-from qa.query import SpeakerFinder, Turn, resolve
+from qa.query import SpeakerFinder, Turn, author_pronouns, resolve
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
 from qa.settings import Settings
@@ -29,9 +29,18 @@ SHORT_ANSWER_WORDS = 30
 class Engine:
     """Search structures for one loaded index: passages, sentences, vocabulary and speakers."""
 
-    def __init__(self, settings: Settings, texts: dict[str, str], loaded: LoadedIndex, embeddings: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        texts: dict[str, str],
+        loaded: LoadedIndex,
+        embeddings: Any,
+        titles: dict[str, str] | None = None,
+        pages: dict[str, tuple[int, ...]] | None = None,
+    ) -> None:
         self.settings = settings
         self.texts = texts
+        self.pages = pages or {}
         self.loaded = loaded
         self.embeddings = embeddings
         self._batcher = EncoderBatcher(self._encode)
@@ -59,19 +68,35 @@ class Engine:
         speakers: dict[str, int | None] = {}
         for c in loaded.chunks:
             speakers.setdefault(c.speaker, c.comment)
-        self.author = next((c.speaker for c in loaded.chunks if c.segment_kind == "byline"), None)
-        self.speakers = SpeakerFinder(speakers, self.author)
+        self.authors: dict[str, str | None] = dict.fromkeys(texts)
+        for c in loaded.chunks:
+            if c.segment_kind == "byline":
+                self.authors[c.source] = c.speaker
+        # Follow-ups about "the author" mean the first document's with a byline.
+        self.author = next((a for a in self.authors.values() if a), None)
+        self.titles = {
+            source: _title(source, texts[source], loaded.chunks, (titles or {}).get(source)) for source in texts
+        }
+        bio = " ".join(
+            texts[c.source][c.start : c.end]
+            for c in loaded.chunks
+            if c.level == "passage" and c.speaker == self.author and c.segment_kind in ("signature", "bio")
+        )
+        self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
 
     @classmethod
     def open(
         cls,
         settings: Settings,
-        texts: dict[str, str],
+        documents: list[SourceDocument],
         rebuild: bool = False,
         progress: Callable[[str, float], None] | None = None,
+        titles: dict[str, str] | None = None,
+        pages: dict[str, tuple[int, ...]] | None = None,
+        spare: list[SourceDocument] | None = None,
     ) -> Engine:
-        """Load the embedding model and the index (building it if needed) for ``texts``."""
+        """Load the embedding model and the index (building it if needed) for ``documents``."""
         report = progress or (lambda _message, _fraction: None)
         report("Loading the embedding model (the first run also exports it to ONNX)", 0.05)
         embeddings = load_embeddings(
@@ -79,9 +104,9 @@ class Engine:
         )
         report("Opening the index", 0.3)
         store = IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url)
-        loaded = store.ensure([SourceDocument(s, t) for s, t in texts.items()], rebuild=rebuild, progress=progress)
+        loaded = store.ensure(documents, rebuild=rebuild, progress=progress, spare=spare or ())
         report("Preparing search", 0.95)
-        return cls(settings, texts, loaded, embeddings)
+        return cls(settings, {d.source: d.text for d in documents}, loaded, embeddings, titles, pages)
 
     def describe(self) -> dict[str, Any]:
         """Return the manifest and the counts of the loaded index."""
@@ -110,8 +135,8 @@ class Engine:
         ("Ali Akbar Hashemi Rafsanjani ..."). A long one, such as a full quoted answer, says too much."""
         return self._query_terms(answer) if len(answer.split()) <= SHORT_ANSWER_WORDS else []
 
-    def answer(self, question: str, history: list[Turn]) -> Selection:
-        """Rank evidence for ``question`` and select what to quote."""
+    def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
+        """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
         query = resolve(question, history, self.speakers)
         query = replace(query, spelled=self.vocabulary.repair_text(query.question))
         vector = self.embed(self.vocabulary.repair_text(query.text))
@@ -127,6 +152,7 @@ class Engine:
             vector,
             self.settings.retrieval,
             self.settings.rrf_k,
+            sources,
         )
         hybrid = self.settings.retrieval == "hybrid"
         picked = select(
@@ -180,3 +206,11 @@ class Engine:
         vector = self.embed(self.vocabulary.repair_text(question))
         scores = self.passages.scores(self._query_terms(question), vector, self.settings.retrieval, self.settings.rrf_k)
         return [self.passages.units[i] for i in scores.ranking()[:k]]
+
+
+def _title(source: str, text: str, chunks: list[Chunk], given: str | None) -> str:
+    """Return a document's title: the one its file gave, else its parsed title line, else its id."""
+    if given:
+        return given
+    line = next((c for c in chunks if c.segment_kind == "title"), None)
+    return " ".join(text[line.start : line.end].split()) if line else source

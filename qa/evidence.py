@@ -213,8 +213,9 @@ class EvidenceScorer:
         vector: np.ndarray,
         mode: str,
         rrf_k: int,
+        sources: frozenset[str] | None = None,
     ) -> list[Evidence]:
-        """Return every sentence as evidence, best first."""
+        """Return every sentence (of ``sources``, when given) as evidence, best first."""
         if mode != "hybrid":
             # Baselines rank by one signal alone and never abstain: score 1.0 clears any threshold.
             lexical_terms = focus_terms + [t for t in context_terms if t not in focus_terms]
@@ -242,11 +243,15 @@ class EvidenceScorer:
         coverage = self._coverage(weights, self.sentence_postings, n)
         paragraph_coverage = self._coverage(weights, self.paragraph_postings, n)
         lexical = W_COVERAGE * coverage + W_PARAGRAPH_COVERAGE * paragraph_coverage + self._offsets(query)
+        if sources is not None:
+            # Sentences of other documents drop out of the ranking (and of the feedback's shared part).
+            lexical = np.where(self._in_sources(sources), lexical, -np.inf)
         score = self._dense_score(vector, dense) + lexical
         # Pseudo-relevance feedback: the question moved toward its closest sentences finds the ones
         # that say the same in other words. It only reorders: the best score stays the plain
         # question's, so the abstention threshold keeps its meaning.
-        closest = np.argpartition(-dense, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
+        near = dense if sources is None else np.where(np.isfinite(lexical), dense, -np.inf)
+        closest = np.argpartition(-near, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
         moved = vector + FEEDBACK_WEIGHT * self.sentences.vectors[closest].mean(axis=0)
         moved = moved / np.linalg.norm(moved)
         fed = self._dense_score(moved, self._dense(moved)) + lexical
@@ -262,6 +267,9 @@ class EvidenceScorer:
             for i in order
             if np.isfinite(score[i])
         ]
+
+    def _in_sources(self, sources: frozenset[str]) -> np.ndarray:
+        return np.array([u.source in sources for u in self.sentences.units], dtype=bool)
 
     def _dense(self, vector: np.ndarray) -> np.ndarray:
         # A sentence is also read together with the one before it ("this gesture", "It alerted").

@@ -39,6 +39,8 @@ class Citation:
     source: str
     section: str
     speaker: str
+    # The page the quote starts on, for documents with pages (PDF); None otherwise.
+    page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the citation as a plain JSON-ready dict."""
@@ -49,7 +51,10 @@ class Citation:
         """Return the citation of a ``to_dict()`` dict, or raise ``ValueError`` naming the bad field."""
         if not isinstance(raw, Mapping):
             raise ValueError(f"a citation must be a dict like Citation.to_dict(), not {type(raw).__name__}")
-        return cls(**{name: _typed(raw, name, kind, "citation") for name, kind in _CITATION_FIELDS})
+        page = raw.get("page")
+        if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
+            raise ValueError(f"citation field 'page' must be a page number (1 or more) or null, got {page!r:.60}")
+        return cls(**{name: _typed(raw, name, kind, "citation") for name, kind in _CITATION_FIELDS}, page=page)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ class Settings:
     """Everything that tunes indexing and answering. Build with ``Settings.load(**overrides)``."""
 
     data_dir: Path = Path(".qa-data")
-    documents: tuple[Path, ...] = (BUNDLED_DOCUMENT,)
+    # The files to answer over. Empty: the documents added to the data folder's library
+    # (``qa add``), or the bundled article while none are.
+    documents: tuple[Path, ...] = ()
     model_path: str = ""
     # The model's public name goes into the index manifest, so swapping models marks it stale.
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
@@ -62,6 +64,11 @@ class Settings:
     judge_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).
     disabled_checks: str = ""
+    # Largest file ``add`` accepts, in MB: far above a long report's text layer (a 300-page PDF
+    # of text is ~2 MB), and it keeps one upload from filling memory.
+    max_file_mb: float = 20.0
+    # Most pages ``add`` reads from one PDF: a 500-page book takes minutes to embed on 2 cores.
+    max_pdf_pages: int = 500
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -92,7 +99,7 @@ class Settings:
             try:
                 if f.name == "documents":
                     paths = raw.split(os.pathsep) if isinstance(raw, str) else raw
-                    coerced[f.name] = tuple(Path(p) for p in paths)
+                    coerced[f.name] = tuple(Path(p) for p in paths if str(p))
                 elif f.name in ("data_dir", "model_cache_dir"):
                     coerced[f.name] = Path(raw)
                 elif isinstance(current, bool):
@@ -117,8 +124,8 @@ class Settings:
             raise SettingsError(f"retrieval={self.retrieval!r} is not one of {RETRIEVAL_MODES}; set QA_RETRIEVAL.")
         if self.backend not in BACKENDS:
             raise SettingsError(f"backend={self.backend!r} is not one of {BACKENDS}; set QA_BACKEND.")
-        if not self.documents:
-            raise SettingsError("No documents given; pass documents=[path] or set QA_DOCUMENTS.")
+        if self.max_file_mb <= 0 or self.max_pdf_pages < 1:
+            raise SettingsError("max_file_mb and max_pdf_pages must be positive; set QA_MAX_FILE_MB, QA_MAX_PDF_PAGES.")
         from qa.judgment import CHECK_NAMES
 
         unknown = sorted(self._disabled() - set(CHECK_NAMES))

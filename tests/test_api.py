@@ -16,8 +16,10 @@ def test_public_names_are_exactly_the_contract() -> None:
         [
             "Answer",
             "Assistant",
+            "Change",
             "Citation",
             "DocumentError",
+            "DocumentInfo",
             "IndexStoreError",
             "QAError",
             "QuestionError",

@@ -26,7 +26,7 @@ def test_index_then_ask_json_prints_the_contract_fields(tmp_path: Path) -> None:
     assert set(answer) == {"text", "citations", "abstained", "reason", "confidence"}
     assert answer["abstained"] is False
     first = answer["citations"][0]
-    assert set(first) == {"marker", "quote", "start", "end", "source", "section", "speaker"}
+    assert set(first) == {"marker", "quote", "start", "end", "source", "section", "speaker", "page"}
     assert (first["speaker"], first["section"]) == ("PIERE", "comment")
 
 

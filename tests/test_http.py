@@ -140,7 +140,7 @@ def test_post_ask_returns_the_answer_contract_with_citations(server: Server) -> 
     assert answer["abstained"] is False and "[1]" in answer["text"]
     assert answer["citations"]
     for citation in answer["citations"]:
-        assert set(citation) == {"marker", "quote", "start", "end", "source", "section", "speaker"}
+        assert set(citation) == {"marker", "quote", "start", "end", "source", "section", "speaker", "page"}
         assert document[citation["start"] : citation["end"]] == citation["quote"]
         assert f"[{citation['marker']}]" in answer["text"]
     assert {c["speaker"] for c in answer["citations"]} == {"Commenter 4"}
@@ -276,3 +276,39 @@ def test_auth_is_required_by_the_ui_and_gradio_client(auth_server: Server) -> No
         Client(auth_server.url + "/", verbose=False)
     client = Client(auth_server.url + "/", auth=AUTH, verbose=False)
     assert client.predict(QUESTIONS[0], [], api_name="/chat")["citations"]
+
+
+def test_documents_are_uploaded_listed_asked_and_deleted_over_http(server: Server) -> None:
+    notes = "# Harbour notes\n\nThe harbour master mends the nets every Sunday.\n\nThe ferry leaves at 7am."
+    added = httpx.post(
+        f"{server.url}/api/documents", files=[("files", ("harbour.md", notes.encode(), "text/markdown"))], timeout=120
+    )
+    assert added.status_code == 201, added.text
+    (change,) = added.json()["changes"]
+    doc_id = change["document"]["id"]
+    assert change["action"] == "added" and change["document"]["title"] == "Harbour notes"
+    listed = httpx.get(f"{server.url}/api/documents").json()["documents"]
+    assert {"iran-hardliners-hunter", doc_id} == {d["id"] for d in listed}
+
+    asked = httpx.post(
+        f"{server.url}/api/ask", json={"question": "Who mends the nets?", "documents": [doc_id]}, timeout=60
+    ).json()
+    assert not asked["abstained"] and asked["citations"][0]["source"] == doc_id
+    assert "harbour master mends the nets" in asked["text"]
+    unknown = httpx.post(f"{server.url}/api/ask", json={"question": "Who mends the nets?", "documents": ["nope"]})
+    assert unknown.status_code == 422 and "Unknown document id" in unknown.json()["error"]
+
+    for name, data, says in [
+        ("empty.md", b"", "empty"),
+        ("../../etc/evil.md", b"# x\n\ny", "file name"),
+        ("virus.exe", b"MZ", ".pdf"),
+    ]:
+        refused = httpx.post(f"{server.url}/api/documents", files=[("files", (name, data, "application/octet-stream"))])
+        assert refused.status_code == 422 and says in refused.json()["error"], refused.text
+    assert len(httpx.get(f"{server.url}/api/documents").json()["documents"]) == 2
+
+    removed = httpx.delete(f"{server.url}/api/documents/{doc_id}")
+    assert removed.status_code == 200 and removed.json()["removed"]["id"] == doc_id
+    assert httpx.delete(f"{server.url}/api/documents/{doc_id}").status_code == 404
+    schema = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(schema["/api/documents"]) and "delete" in schema["/api/documents/{doc_id}"]

@@ -7,16 +7,17 @@ import secrets
 from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa import Answer, QAError, QuestionError
+from qa import Answer, DocumentError, QAError, QuestionError
 from webui.state import ChatHandlers
 
 log = logging.getLogger("ui")
@@ -26,6 +27,9 @@ log = logging.getLogger("ui")
 # refusal or answer over HTTP as from Python (tests/test_bad_input.py); 2 MiB admits that with room, and stops
 # one request from making the server hold an unbounded body.
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# An upload request holds at most this many files at the size cap: one request must not fill the disk
+# with multipart spools; a folder of more goes in several requests.
+UPLOAD_FILES_PER_REQUEST = 10
 
 
 class HistoryMessage(BaseModel):
@@ -53,6 +57,12 @@ class AskRequest(BaseModel):
             "turns, or bare answers. An assistant reply may be text or the answer JSON /api/ask returned; "
             "with the JSON, follow-ups use its citations (what was quoted, by whom, or that it abstained)."
         ),
+    )
+
+    documents: list[str] | None = Field(
+        default=None,
+        description="Answer from these document ids only (GET /api/documents lists them); all documents when absent.",
+        examples=[None],
     )
 
     def turns(self) -> list[Any]:
@@ -131,7 +141,8 @@ _BASIC_AUTH = HTTPBasic(auto_error=False)
 
 
 def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
-    """Return the FastAPI app: /api/ask and /api/health, JSON errors, a body cap, Basic auth when ``auth`` is set."""
+    """Return the FastAPI app: /api/ask, /api/documents and /api/health, JSON errors, a body cap, Basic auth
+    when ``auth`` is set."""
 
     def require_auth(credentials: Annotated[HTTPBasicCredentials | None, Depends(_BASIC_AUTH)]) -> None:
         if auth is None:
@@ -149,7 +160,7 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
 
     app = FastAPI(
         title="Ask the article: HTTP API",
-        description="Cited, extractive answers about the bundled article and its reader comments.",
+        description="Cited, extractive answers about the bundled article and its reader comments, or your own documents.",
         version="1",
     )
     settings = handlers.assistant.settings
@@ -163,6 +174,13 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
         ),
     )
 
+    app.add_middleware(
+        BodyLimit,
+        paths=["/api/documents"],
+        limit=UPLOAD_FILES_PER_REQUEST * int(settings.max_file_mb * 1024 * 1024),
+        advice=f"Upload at most {UPLOAD_FILES_PER_REQUEST} files of {settings.max_file_mb:g} MB per request.",
+    )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
@@ -174,6 +192,11 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
     @app.exception_handler(QuestionError)
     async def _bad_question(request: Request, exc: QuestionError) -> JSONResponse:
         return _error(422, str(exc))
+
+    @app.exception_handler(DocumentError)
+    async def _bad_document(request: Request, exc: DocumentError) -> JSONResponse:
+        status = 404 if request.method == "DELETE" or "No document has the id" in str(exc) else 422
+        return _error(status, str(exc))
 
     @app.exception_handler(QAError)
     async def _unavailable(request: Request, exc: QAError) -> JSONResponse:
@@ -192,7 +215,37 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
             return _error(503, f"The index is not ready: {state['message']}.", status=state["status"])
         # Sent as built: response_model documents the shape, and re-validating every answer through it
         # costs CPU that 16 concurrent clients feel in their p95.
-        return JSONResponse(handlers.ask(body.question, body.turns()).to_dict())
+        return JSONResponse(handlers.ask(body.question, body.turns(), body.documents).to_dict())
+
+    @app.get("/api/documents", dependencies=[Depends(require_auth)], tags=["documents"])
+    def documents() -> JSONResponse:
+        """List the documents answered over: id, title, format, file name, size, characters, pages, when added."""
+        return JSONResponse({"documents": [d.to_dict() for d in handlers.assistant.documents()]})
+
+    @app.post("/api/documents", dependencies=[Depends(require_auth)], tags=["documents"], status_code=201)
+    async def add_documents(
+        files: Annotated[list[UploadFile], File(description="txt, md, html, pdf or docx files")],
+    ) -> JSONResponse:
+        """Upload files (multipart) to add to the library; all or nothing, a bad file gets a 422 naming it."""
+        limit = int(settings.max_file_mb * 1024 * 1024)
+        received = []
+        for upload in files:
+            data = await upload.read(limit + 1)
+            if len(data) > limit:
+                raise DocumentError(
+                    f"{upload.filename}: over the {settings.max_file_mb:g} MB limit per file; split it, "
+                    "or raise QA_MAX_FILE_MB on the server."
+                )
+            received.append((upload.filename or "", data))
+        changes = await run_in_threadpool(handlers.add_files, received)
+        return JSONResponse(
+            {"changes": [{"action": c.action, "document": c.document.to_dict()} for c in changes]}, status_code=201
+        )
+
+    @app.delete("/api/documents/{doc_id}", dependencies=[Depends(require_auth)], tags=["documents"])
+    def remove_document(doc_id: str) -> JSONResponse:
+        """Remove a document and its vectors; 404 when no document has that id."""
+        return JSONResponse({"removed": handlers.remove(doc_id).to_dict()})
 
     @app.get("/api/health", dependencies=[Depends(require_auth)], tags=["qa"])
     def health() -> JSONResponse:

@@ -6,6 +6,7 @@ from typing import Any
 
 import gradio as gr
 
+from webui.library import build_library_panel, upload
 from webui.render import render_heading, render_status
 from webui.state import CONCURRENCY_LIMIT, ChatHandlers
 
@@ -112,6 +113,7 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
                 with gr.Row():
                     start_over = gr.Button("Start over", size="sm", elem_id="start-over", scale=0, min_width=110)
                     feedback_note = gr.Markdown("", elem_id="feedback-note")
+                files, picker, library_note = build_library_panel(handlers)
             with gr.Column(scale=6), gr.Tabs():
                 with gr.Tab("Sources", id="sources-tab", elem_id="sources-tab"):
                     sources = gr.HTML(sources_html, elem_id="sources", js_on_load=None)
@@ -125,7 +127,10 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
             trigger(
                 handlers.show_question, [source, chatbot], [textbox, chatbot, pending], queue=False, **private
             ).then(
-                handlers.answer_shown, [pending, chatbot, turns], [chatbot, turns, sources, document], **private
+                handlers.answer_shown,
+                [pending, chatbot, turns, picker],
+                [chatbot, turns, sources, document],
+                **private,
             ).then(handlers.poll_status, None, [status, timer], show_progress="hidden", **private).then(
                 None, js=SCROLL_TO_FIRST_CITE_JS, **private
             )
@@ -134,6 +139,12 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
         chatbot.clear(handlers.start_over, None, outputs, **private)
         chatbot.like(handlers.record_feedback, [turns], feedback_note, **private)
         document_tab.select(None, js=SCROLL_TO_FIRST_CITE_JS, **private)
+        files.upload(
+            lambda items, progress=gr.Progress(): upload(handlers, items, progress),  # noqa: B008
+            [files],
+            [library_note, picker, files],
+            **private,
+        )
         timer.tick(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         blocks.load(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         gr.api(handlers.api_chat, api_name="chat")

@@ -122,17 +122,25 @@ class ChatHandlers:
         self.feedback = feedback
         self._gate = threading.BoundedSemaphore(CONCURRENCY_LIMIT)
 
-    def ask(self, question: Any, history: Any = None) -> Answer:
+    def ask(self, question: Any, history: Any = None, documents: Any = None) -> Answer:
         """Answer through the shared Assistant, at most ``CONCURRENCY_LIMIT`` at a time process-wide."""
         with self._gate:
-            return self.assistant.ask(question, history)
+            return self.assistant.ask(question, history, documents)
+
+    def add_files(self, files: list[tuple[str, bytes]], progress: Any = None) -> list[Any]:
+        """Add uploaded (name, bytes) files to the library; ``progress(message, fraction)`` follows the indexing."""
+        return self.assistant.add_files(files, progress=progress)
+
+    def remove(self, doc_id: str) -> Any:
+        """Remove a document from the library."""
+        return self.assistant.remove(doc_id)
 
     def _text_of(self, source: str) -> str:
         return self.assistant.source_text(source)
 
     def empty_panels(self) -> tuple[str, str]:
         """Return the Sources and Document panels before any answer."""
-        return render_sources(None, self._text_of), render_documents(self.assistant.sources, self._text_of, None)
+        return render_sources(None, self._text_of), render_documents(self.assistant.sources[:1], self._text_of, None)
 
     def show_question(
         self, message: Any, transcript: list[dict[str, Any]] | None
@@ -141,9 +149,14 @@ class ChatHandlers:
         return "", [*(transcript or []), {"role": "user", "content": render_chat_text(echo_question(message))}], message
 
     def answer_shown(
-        self, message: Any, transcript: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None
+        self,
+        message: Any,
+        transcript: list[dict[str, Any]] | None,
+        turns: list[dict[str, Any]] | None,
+        picked: str | None = None,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str]:
-        """Answer the question already shown in the chat; return (chat, turns, sources, document)."""
+        """Answer the question already shown in the chat, from the ``picked`` document id (or all);
+        return (chat, turns, sources, document)."""
         turns = list(turns or [])
         # The turns carry each answer's JSON: follow-ups read its citations, not its wording.
         history = [{"question": t["question"], "answer": t["answer"]} for t in turns if t["answer"]]
@@ -152,7 +165,7 @@ class ChatHandlers:
             reply = f"Sorry, I can't answer yet: {self.status.describe()['message']}"
         else:
             try:
-                answer = self.ask(message, history)
+                answer = self.ask(message, history, [picked] if picked else None)
                 reply = answer.text
             except QAError as exc:
                 reply = f"Sorry, I can't answer that: {exc}"
@@ -165,8 +178,13 @@ class ChatHandlers:
             [*(transcript or []), {"role": "assistant", "content": render_chat_text(reply)}],
             turns,
             render_sources(answer, self._text_of),
-            render_documents(self.assistant.sources, self._text_of, answer),
+            render_documents(self._shown_sources(answer, picked), self._text_of, answer),
         )
+
+    def _shown_sources(self, answer: Answer | None, picked: str | None) -> list[str]:
+        """Return the documents the Document tab shows: the cited ones, else the picked one, else the first."""
+        cited = list(dict.fromkeys(c.source for c in answer.citations)) if answer else []
+        return cited or [picked or self.assistant.sources[0]]
 
     def respond(
         self, message: Any, transcript: list[dict[str, Any]] | None, turns: list[dict[str, Any]] | None

@@ -42,7 +42,7 @@ def test_to_dict_is_json_with_the_documented_fields(fake_assistant: Assistant) -
     as_json = json.loads(json.dumps(answer.to_dict()))
 
     assert {"text", "citations", "abstained"} <= set(as_json)
-    assert set(as_json["citations"][0]) == {"marker", "quote", "start", "end", "source", "section", "speaker"}
+    assert set(as_json["citations"][0]) == {"marker", "quote", "start", "end", "source", "section", "speaker", "page"}
     assert Answer.from_dict(as_json) == answer
 
 

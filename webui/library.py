@@ -1,0 +1,65 @@
+"""The chat page's document library: upload files (drag and drop), pick the documents to answer from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from index.formats import SUPPORTED
+from qa import QAError
+from webui.state import ChatHandlers
+
+ALL_DOCUMENTS = ""
+
+
+def document_choices(handlers: ChatHandlers) -> list[tuple[str, str]]:
+    """Return the picker's (label, value) choices: all documents, then each by title."""
+    documents = handlers.assistant.documents()
+    return [(f"All documents ({len(documents)})", ALL_DOCUMENTS)] + [(f"{d.title} · {d.id}", d.id) for d in documents]
+
+
+def picked_documents(value: Any) -> list[str] | None:
+    """Return the ``documents`` filter for a picker value: None for all documents."""
+    return [value] if isinstance(value, str) and value else None
+
+
+def upload(handlers: ChatHandlers, files: Any, progress: gr.Progress) -> tuple[str, Any, Any]:
+    """Add the uploaded files to the library; return (a note, the picker's new choices, the cleared upload box)."""
+    paths = [Path(f if isinstance(f, str) else getattr(f, "name", "")) for f in files or []]
+    if not paths:
+        return "", gr.Dropdown(), None
+    progress(0.0, desc="Reading the files")
+    try:
+        received = [(p.name, p.read_bytes()) for p in paths]
+        changes = handlers.add_files(received, lambda message, fraction: progress(fraction, desc=message))
+    except QAError as exc:
+        return f"**Not added:** {exc}", gr.Dropdown(), None
+    except OSError as exc:
+        return f"**Not added:** the upload could not be read ({exc.strerror}); try again.", gr.Dropdown(), None
+    lines = [f"- {c.action}: *{c.document.title}* (`{c.document.id}`, {c.document.format})" for c in changes]
+    added = next((c.document.id for c in changes if c.action != "unchanged"), changes[0].document.id)
+    note = "\n".join(lines) + "\n\nAsk about it now: the picker is set to it."
+    return note, gr.Dropdown(choices=document_choices(handlers), value=added), None
+
+
+def build_library_panel(handlers: ChatHandlers) -> tuple[gr.File, gr.Dropdown, gr.Markdown]:
+    """Add the upload box, the document picker and a note to the current Blocks; return them."""
+    with gr.Accordion("Your documents: add files, choose what to ask", open=True, elem_id="library"):
+        picker = gr.Dropdown(
+            choices=document_choices(handlers),
+            value=ALL_DOCUMENTS,
+            label="Answer from",
+            elem_id="picker",
+            interactive=True,
+        )
+        files = gr.File(
+            label=f"Drop files here to add them ({', '.join(SUPPORTED)})",
+            file_count="multiple",
+            file_types=list(SUPPORTED),
+            elem_id="upload",
+            height=110,
+        )
+        note = gr.Markdown("", elem_id="library-note")
+    return files, picker, note
