@@ -1,0 +1,137 @@
+"""A real Chromium adds a Markdown file through the upload box, then asks about it (and about what it lacks)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# The server, browser and page fixtures and the ask helper are test_browser's; its base_url serves
+# build_app(assistant), and this module overrides ``assistant`` with a fresh one over its own data folder.
+from test_browser import ARTIFACTS, ROOT, _ask, base_url, browser, page  # noqa: F401
+
+from qa import Assistant, Settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+TITLE = "A short history of the Kilbride Curling Club"
+FILE_NAME = "kilbride-curling.md"
+MARKDOWN = f"""# {TITLE}
+
+The Kilbride Curling Club was founded in 1887 by the miller James Orr and six farmers from the parish.
+
+## The pond
+
+For its first forty years the club played on the mill pond below Kilbride Hill, whenever the ice held.
+
+## Members today
+
+The club has 64 members today and plays every winter at the indoor rink in Greenock.
+"""
+FACT_QUESTION = "When was the Kilbride Curling Club founded?"
+FACT = "founded in 1887"
+MISSING_QUESTION = "How much does membership cost?"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Assistant:
+    """A loaded Assistant over its own data folder, so the upload leaves the session's shared index alone."""
+    bot = Assistant(Settings.load(data_dir=tmp_path_factory.mktemp("upload-qa-data"), model_cache_dir=model_cache))
+    bot.load()
+    return bot
+
+
+@pytest.fixture
+def markdown_file(tmp_path: Path) -> Path:
+    path = tmp_path / FILE_NAME
+    path.write_text(MARKDOWN, encoding="utf-8")
+    return path
+
+
+def test_uploaded_markdown_is_picked_and_answers_quote_it(
+    page: object,  # noqa: F811
+    assistant: Assistant,
+    markdown_file: Path,
+) -> None:
+    before = len(assistant.documents())
+    assert page.locator("#picker input").input_value() == f"All documents ({before})"
+
+    # Record what the panel's progress display says while the file is indexed.
+    page.evaluate(
+        """() => {
+            window.__progress = [];
+            const panel = document.querySelector('#library');
+            new MutationObserver(() => {
+                for (const t of panel.querySelectorAll('[data-testid=status-tracker]:not(.hide)')) window.__progress.push(t.innerText);
+            }).observe(panel, {subtree: true, childList: true, attributes: true, characterData: true});
+        }"""
+    )
+    # What a drag and drop onto the box does: hand the file to its <input type=file>.
+    page.set_input_files("#upload input[type=file]", str(markdown_file))
+    page.wait_for_function("() => document.querySelector('#library-note').innerText.includes('added')")
+    # The progress display said what it was doing, and went away once the file was in.
+    progress = page.evaluate("window.__progress")
+    assert any("Reading the files" in p for p in progress), progress
+    page.wait_for_function("() => !document.querySelector('#library [data-testid=status-tracker]:not(.hide)')")
+
+    (document,) = [d for d in assistant.documents() if d.title == TITLE]
+    note = " ".join(page.locator("#library-note").inner_text().split())
+    assert f"added: {TITLE} ({document.id}, md)" in note, note
+    # The emphasis and code in the note render as Markdown, not as literal * and `.
+    assert page.locator("#library-note em").inner_text() == TITLE
+    assert page.locator("#library-note code").inner_text() == document.id
+    # The picker now shows the new document, and its list holds it next to "All documents".
+    picked = f"{TITLE} · {document.id}"
+    page.wait_for_function("v => document.querySelector('#picker input').value === v", arg=picked)
+    page.click("#picker input")
+    options = page.locator("ul[role=listbox] li[role=option]")
+    options.first.wait_for(state="visible")
+    # Each option reads as its label; the chosen one also carries a check mark.
+    assert [" ".join(o.replace("✓", "").split()) for o in options.all_inner_texts()] == [
+        f"All documents ({before + 1})",
+        *(f"{d.title} · {d.id}" for d in assistant.documents()),
+    ]
+    page.keyboard.press("Escape")
+    assert page.locator("#picker input").input_value() == picked
+    # The upload box is emptied for the next file, not left holding this one.
+    assert page.locator("#upload .file-preview").count() == 0
+
+    _ask(page, FACT_QUESTION)
+    reply = " ".join(page.locator("#chat .bot").last.inner_text().split())
+    assert reply.startswith(f"*{TITLE}* says:"), reply
+    assert FACT in reply and "[1]" in reply, reply
+
+    card = page.locator("#source-1")
+    card.wait_for(state="visible")
+    assert FACT in " ".join(card.locator("mark.quoted").inner_text().split())
+    assert "related" not in (card.get_attribute("class") or "")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-answer.png"), full_page=True)
+    # The README's screenshot is tracked; refresh it only on request so test runs leave the tree clean.
+    readme_shot = ROOT / "docs" / "upload-screenshot.png"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not readme_shot.exists():
+        readme_shot.parent.mkdir(exist_ok=True)
+        shutil.copyfile(ARTIFACTS / "upload-answer.png", readme_shot)
+
+    page.click("#document-tab-button")
+    shown = page.locator("#document-view .document")
+    assert shown.count() == 1 and shown.get_attribute("data-source") == document.id
+    mark = page.locator("#document-view mark#cite-1")
+    mark.wait_for(state="visible")
+    assert FACT in " ".join(mark.inner_text().split())
+    assert "Kilbride Hill" in page.locator("#document-view").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "upload-document.png"), full_page=True)
+
+    # The picker still limits answers to the file, which says nothing about fees.
+    page.click("#sources-tab-button")
+    _ask(page, MISSING_QUESTION)
+    reply = " ".join(page.locator("#chat .bot").last.inner_text().split())
+    assert reply.startswith("The document doesn't say."), reply
+    assert page.locator("#sources .panel-note.abstained").is_visible()
+    related = page.locator("#sources .source-card")
+    assert related.count() >= 1
+    assert all(c.get_attribute("class") == "source-card related" for c in related.all())
+    page.screenshot(path=str(ARTIFACTS / "upload-abstain.png"), full_page=True)
