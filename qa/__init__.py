@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 
 from index import Segment
+from index.formats import SUPPORTED as SUPPORTED_FORMATS
 from index.library import DocumentInfo
+from index.structure import UNKNOWN_SPEAKER
 from qa.assistant import Assistant
 from qa.errors import DocumentError, IndexStoreError, QAError, QuestionError, SettingsError
 from qa.library import Change
@@ -13,6 +15,8 @@ from qa.records import Answer, Citation
 from qa.settings import Settings
 
 __all__ = [
+    "SUPPORTED_FORMATS",
+    "UNKNOWN_SPEAKER",
     "Answer",
     "Assistant",
     "Change",

@@ -23,9 +23,11 @@ def test_public_names_are_exactly_the_contract() -> None:
             "IndexStoreError",
             "QAError",
             "QuestionError",
+            "SUPPORTED_FORMATS",
             "Segment",
             "Settings",
             "SettingsError",
+            "UNKNOWN_SPEAKER",
             "ask",
             "layout",
         ]

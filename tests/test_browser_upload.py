@@ -83,7 +83,7 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
     assert page.locator("#library-note em").inner_text() == TITLE
     assert page.locator("#library-note code").inner_text() == document.id
     # The picker now shows the new document, and its list holds it next to "All documents".
-    picked = f"{TITLE} · {document.id}"
+    picked = TITLE
     page.wait_for_function("v => document.querySelector('#picker input').value === v", arg=picked)
     page.click("#picker input")
     options = page.locator("ul[role=listbox] li[role=option]")
@@ -91,7 +91,7 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
     # Each option reads as its label; the chosen one also carries a check mark.
     assert [" ".join(o.replace("✓", "").split()) for o in options.all_inner_texts()] == [
         f"All documents ({before + 1})",
-        *(f"{d.title} · {d.id}" for d in assistant.documents()),
+        *(d.title for d in assistant.documents()),
     ]
     page.keyboard.press("Escape")
     assert page.locator("#picker input").input_value() == picked
@@ -100,7 +100,9 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
 
     _ask(page, FACT_QUESTION)
     reply = " ".join(page.locator("#chat .bot").last.inner_text().split())
-    assert reply.startswith(f"*{TITLE}* says:"), reply
+    # The answer names the document by its title, set in italics.
+    assert reply.startswith(f"{TITLE} says:"), reply
+    assert page.locator("#chat .bot").last.locator("em").first.inner_text() == TITLE
     assert FACT in reply and "[1]" in reply, reply
 
     card = page.locator("#source-1")

@@ -13,6 +13,7 @@ import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 
+import qa
 import ui
 from qa import Answer, Assistant, Citation, Settings, SettingsError
 from webui.api import build_api
@@ -291,7 +292,10 @@ def test_page_renders_chat_without_markdown_or_html(app: Any) -> None:
 
     assert chatbot["render_markdown"] is False and chatbot["sanitize_html"] is True
     assert chatbot["allow_tags"] is False and chatbot["latex_delimiters"] == []
-    assert not kinds & {"file", "uploadbutton", "image", "audio", "video", "multimodaltextbox"}
+    assert not kinds & {"uploadbutton", "image", "audio", "video", "multimodaltextbox"}
+    # The one file input is the document library's upload box, for document formats only.
+    (upload,) = [c["props"] for c in config["components"] if c["type"] == "file"]
+    assert upload["elem_id"] == "upload" and set(upload["file_types"]) == set(qa.SUPPORTED_FORMATS)
 
 
 def test_only_the_chat_endpoint_is_public_api(app: Any) -> None:

@@ -75,7 +75,7 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
     sources_html, document_html = handlers.empty_panels()
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="Ask the article", analytics_enabled=False) as blocks:
-        gr.HTML(render_heading(text))
+        gr.HTML(render_heading(text, len(handlers.assistant.documents())))
         status = gr.HTML(render_status(handlers.status.describe()), elem_id="status")
         turns = gr.State([])
         pending = gr.State(None)
@@ -143,8 +143,9 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
             lambda items, progress=gr.Progress(): upload(handlers, items, progress),  # noqa: B008
             [files],
             [library_note, picker, files],
+            show_progress_on=[library_note],
             **private,
-        )
+        ).then(handlers.poll_status, None, [status, timer], show_progress="hidden", **private)
         timer.tick(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         blocks.load(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         gr.api(handlers.api_chat, api_name="chat")

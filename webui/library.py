@@ -7,8 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from index.formats import SUPPORTED
-from qa import QAError
+from qa import SUPPORTED_FORMATS, QAError
 from webui.state import ChatHandlers
 
 ALL_DOCUMENTS = ""
@@ -17,7 +16,11 @@ ALL_DOCUMENTS = ""
 def document_choices(handlers: ChatHandlers) -> list[tuple[str, str]]:
     """Return the picker's (label, value) choices: all documents, then each by title."""
     documents = handlers.assistant.documents()
-    return [(f"All documents ({len(documents)})", ALL_DOCUMENTS)] + [(f"{d.title} · {d.id}", d.id) for d in documents]
+    titles = [d.title for d in documents]
+    # A title names a document in the list; the id tells two documents of one title apart.
+    return [(f"All documents ({len(documents)})", ALL_DOCUMENTS)] + [
+        (d.title if titles.count(d.title) == 1 else f"{d.title} · {d.id}", d.id) for d in documents
+    ]
 
 
 def picked_documents(value: Any) -> list[str] | None:
@@ -55,11 +58,10 @@ def build_library_panel(handlers: ChatHandlers) -> tuple[gr.File, gr.Dropdown, g
             interactive=True,
         )
         files = gr.File(
-            label=f"Drop files here to add them ({', '.join(SUPPORTED)})",
+            label=f"Drop files here to add them ({', '.join(SUPPORTED_FORMATS)})",
             file_count="multiple",
-            file_types=list(SUPPORTED),
+            file_types=list(SUPPORTED_FORMATS),
             elem_id="upload",
-            height=110,
         )
         note = gr.Markdown("", elem_id="library-note")
     return files, picker, note

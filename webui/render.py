@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from qa import Answer, Citation, Segment, layout
+from qa import UNKNOWN_SPEAKER, Answer, Citation, Segment, layout
 
 # Characters of document shown on each side of a quote in a source card.
 CONTEXT_CHARS = 180
@@ -21,6 +21,8 @@ SECTION_LABELS = {
     "bio": "author bio",
     "comment": "reader comment",
 }
+# "*Force* says:" and "From *Force*:" at the start of a line of an answer: the document's title.
+_TITLE_MARK = re.compile(r"(^|\n|From )\*([^*\n]{1,300})\*(?= says:|:)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -33,8 +35,13 @@ def _esc(text: str) -> str:
 
 
 def speaker_label(citation: Citation) -> str:
-    """Return who says a cited passage and where, e.g. "Commenter 4, reader comment"."""
-    return f"{citation.speaker}, {SECTION_LABELS.get(citation.section, citation.section)}"
+    """Return who says a cited passage and where, e.g. "Commenter 4, reader comment"; a passage of a
+    document without a byline is labelled by where it stands ("Opening hours", "page 2")."""
+    where = SECTION_LABELS.get(citation.section, citation.section)
+    page = f", page {citation.page}" if citation.page else ""
+    if citation.speaker == UNKNOWN_SPEAKER:
+        return f"{where}{page}" if citation.section != "article" else (f"page {citation.page}" if page else "text")
+    return f"{citation.speaker}, {where}{page}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -164,8 +171,15 @@ def render_documents(sources: list[str], text_of: Callable[[str], str], answer: 
     return f'<div class="doc-scroll">{documents}</div>'
 
 
-def render_heading(text: str) -> str:
-    """Return the page heading: the document's title and byline, escaped."""
+def render_heading(text: str, documents: int = 1) -> str:
+    """Return the page heading: the document's title and byline, escaped; with several documents,
+    how many there are."""
+    if documents > 1:
+        return (
+            f'<div class="doc-heading"><h1>Ask your documents ({documents})</h1>'
+            "<p>Choose one under <em>Your documents</em>, or ask across all of them. "
+            "Answers quote the text and say which document, and who, says it.</p></div>"
+        )
     segments = _segments(text)
     title = next((text[s.start : s.end] for s in segments if s.kind == "title"), "the document")
     byline = next((text[s.start : s.end].strip() for s in segments if s.kind == "byline"), "")
@@ -178,8 +192,9 @@ def render_heading(text: str) -> str:
 
 
 def render_chat_text(text: str) -> str:
-    """Return chat text escaped, so neither HTML nor Markdown in it renders (``render_markdown`` is off)."""
-    return html.escape(text, quote=False)
+    """Return chat text escaped, so neither HTML nor Markdown in it renders (``render_markdown`` is off);
+    only a document's title, which answers write as ``*Title*``, is set in italics."""
+    return _TITLE_MARK.sub(r"\1<em>\2</em>", html.escape(text, quote=False))
 
 
 def echo_question(question: Any) -> str:

@@ -128,12 +128,17 @@ class ChatHandlers:
             return self.assistant.ask(question, history, documents)
 
     def add_files(self, files: list[tuple[str, bytes]], progress: Any = None) -> list[Any]:
-        """Add uploaded (name, bytes) files to the library; ``progress(message, fraction)`` follows the indexing."""
-        return self.assistant.add_files(files, progress=progress)
+        """Add uploaded (name, bytes) files to the library; ``progress(message, fraction)`` follows the indexing.
+        The status line then describes the new index."""
+        changes = self.assistant.add_files(files, progress=progress)
+        self.status.manifest = self.assistant.load()
+        return changes
 
     def remove(self, doc_id: str) -> Any:
-        """Remove a document from the library."""
-        return self.assistant.remove(doc_id)
+        """Remove a document from the library; the status line then describes the new index."""
+        removed = self.assistant.remove(doc_id)
+        self.status.manifest = self.assistant.load()
+        return removed
 
     def _text_of(self, source: str) -> str:
         return self.assistant.source_text(source)
