@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
 
 import pytest
 
+from eval.corpus import load_offset_questions
 from qa import Assistant, Settings, SettingsError
 from qa.answer_types import wrong_answer_type
 from qa.judge import BUNDLED_JUDGE, Calibration, JudgeError, load_judge, write_judge
 from qa.judgment import CHECK_NAMES, REASONS
 from qa.selection import Selection, decide
 from qa.text import stem
+from train.squad_train import OUT as SQUAD_TRAIN10
+from train.squad_train import convert, file_stem
 
 
 def _calibration(**overrides: object) -> Calibration:
@@ -119,3 +123,57 @@ def test_british_and_american_spellings_share_a_stem() -> None:
     assert stem("colour") == stem("color")
     assert stem("organised") == stem("organized")
     assert stem("four") != stem("for")
+
+
+def test_a_squad_article_becomes_title_and_paragraphs_with_gold_offsets_into_it() -> None:
+    article = {
+        "title": "Spectre_(2015_film)",
+        "paragraphs": [
+            {
+                "context": " Spectre is a film.",
+                "qas": [
+                    {
+                        "id": "a",
+                        "question": "What is Spectre? ",
+                        "is_impossible": False,
+                        "answers": [{"text": "a film", "answer_start": 12}],
+                    }
+                ],
+            },
+            {
+                "context": "It was released in 2015.",
+                "qas": [
+                    {
+                        "id": "b",
+                        "question": "When was it banned?",
+                        "is_impossible": True,
+                        "answers": [],
+                        "plausible_answers": [{"text": "2015", "answer_start": 19}],
+                    }
+                ],
+            },
+        ],
+    }
+    doc, (answered, unanswerable) = convert(article)
+    assert doc == "Spectre (2015 film)\n\nSpectre is a film.\n\nIt was released in 2015."
+    assert answered["question"] == "What is Spectre?" and answered["answerable"]
+    span = answered["answers"][0]
+    assert doc[span["start"] : span["end"]] == "a film"
+    plausible = unanswerable["plausible_answers"][0]
+    assert not unanswerable["answerable"] and unanswerable["answers"] == []
+    assert doc[plausible["start"] : plausible["end"]] == "2015" and unanswerable["paragraph"] == 1
+    assert file_stem("The_Legend_of_Zelda:_Twilight_Princess") == "The_Legend_of_Zelda_Twilight_Princess"
+    assert file_stem("Beyoncé") == "Beyonce"
+
+
+def test_squad_training_articles_keep_every_gold_offset() -> None:
+    documents = sorted(SQUAD_TRAIN10.glob("*.txt"))
+    assert len(documents) == 10
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        questions = document.with_suffix(".jsonl")
+        rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines()]
+        assert len(load_offset_questions(questions, text)) == len(rows)
+        for row in rows:
+            for span in row["answers"] + row["plausible_answers"]:
+                assert text[span["start"] : span["end"]] == span["text"], (document.name, row["id"])
