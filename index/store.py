@@ -180,10 +180,18 @@ class IndexStore:
     def remove(self, documents: Sequence[SourceDocument]) -> None:
         """Delete the collections of ``documents`` (their vectors only); a missing one is not an error."""
         names = {d.collection(self.model) for d in documents}
-        if self.client is not None or self.chroma_url:
-            client = self.client or open_client(self.data_dir, str(self.chroma_url))
-            for name in names & _names(client):
-                client.delete_collection(name)
+        if self.client is not None:
+            for name in names & _names(self.client):
+                self.client.delete_collection(name)
+            return
+        if self.chroma_url:
+            client = open_client(self.data_dir, str(self.chroma_url))
+            try:
+                for name in names & _names(client):
+                    client.delete_collection(name)
+            finally:
+                with contextlib.suppress(Exception):
+                    client.close()
             return
         if not self._writable(quiet=True):
             return

@@ -145,6 +145,8 @@ class EvidenceScorer:
             [set(terms(paragraph_of(texts[u.source], u))) for u in sentences.units]
         )
         self.is_comment = np.array([u.section == "comment" for u in sentences.units], dtype=bool)
+        # Each sentence's document, so a question limited to some documents masks the rest in one pass.
+        self.source_of = np.array([u.source for u in sentences.units], dtype=object)
         self.speaker_id = {name: i for i, name in enumerate(dict.fromkeys(u.speaker for u in sentences.units))}
         self.speakers = np.array([self.speaker_id[u.speaker] for u in sentences.units], dtype=np.int64)
         # Bounded: every unknown word a user types is looked up once.
@@ -269,7 +271,7 @@ class EvidenceScorer:
         ]
 
     def _in_sources(self, sources: frozenset[str]) -> np.ndarray:
-        return np.array([u.source in sources for u in self.sentences.units], dtype=bool)
+        return np.isin(self.source_of, np.array(sorted(sources), dtype=object))
 
     def _dense(self, vector: np.ndarray) -> np.ndarray:
         # A sentence is also read together with the one before it ("this gesture", "It alerted").

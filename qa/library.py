@@ -146,7 +146,7 @@ class Corpus:
         for doc, data in extracted:
             new = stored(doc, len(data))
             at = next((i for i, d in enumerate(current) if d.info.name == new.info.name), None)
-            if at is not None and current[at].info.id == new.info.id:
+            if at is not None and (current[at].text, current[at].headings) == (new.text, new.headings):
                 changes.append(Change(current[at].info, "unchanged"))
             elif at is not None:
                 current[at] = new

@@ -164,3 +164,24 @@ def test_a_malformed_chroma_url_is_a_clear_error(tmp_path: Path, url: str) -> No
         bot.load()
 
     assert "http://host:port" in str(raised.value)
+
+
+def test_server_mode_adds_and_removes_documents_collection_by_collection(
+    chroma_server: ChromaServer, tmp_path: Path
+) -> None:
+    import chromadb
+
+    bot = Assistant(Settings.load(data_dir=tmp_path / "d", chroma_url=chroma_server.url))
+    notes = tmp_path / "tides.md"
+    notes.write_text("# Tides\n\nThe harbour dries out at low tide twice a day.", encoding="utf-8")
+    (change,) = bot.add(notes)
+    client = chromadb.HttpClient(host="127.0.0.1", port=chroma_server.port)
+    names = {c.name for c in client.list_collections()}
+    assert len(names) == 2, "the bundled article's collection and one for the new document"
+    answer = bot.ask("How often does the harbour dry out?", documents=[change.document.id])
+    assert not answer.abstained and "twice a day" in answer.text
+
+    bot.remove(change.document.id)
+    left = {c.name for c in client.list_collections()}
+    assert len(left) == 1 and left < names
+    assert [d.id for d in bot.documents()] == ["iran-hardliners-hunter"]
