@@ -296,39 +296,13 @@ class IndexStore:
         parts: list[LoadedIndex] = []
         for n, (doc, name) in enumerate(zip(documents, names, strict=True)):
             part_report = _part_report(report, n, len(documents), doc.source)
-            if exclusive:
-                part = self._ensure_one(client, doc, name, name in present, on_disk, rebuild, part_report)
-            else:
-                part = self._ensure_one_recovering(
-                    client, doc, name, name in present, on_disk, rebuild, part_report, where
-                )
-            parts.append(part)
+            # A shared store recovers a damaged collection in place; an exclusive one is moved aside whole.
+            recover_in = None if exclusive else where
+            parts.append(
+                self._ensure_one(client, doc, name, name in present, on_disk, rebuild, part_report, recover_in)
+            )
         combined = _combined(parts, self.model)
         return self._loaded(combined, where, built=any(p.built for p in parts))
-
-    def _ensure_one_recovering(
-        self,
-        client: Any,
-        doc: SourceDocument,
-        name: str,
-        present: bool,
-        on_disk: Manifest | None,
-        rebuild: bool,
-        report: Report,
-        where: str,
-    ) -> LoadedIndex:
-        """Like ``_ensure_one``, but a damaged collection is renamed aside inside the store, then rebuilt."""
-        try:
-            return self._ensure_one(client, doc, name, present, on_disk, rebuild, report)
-        except StoreDamaged as exc:
-            retired = f"{name}-corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
-            log.warning("Index %s in %s is damaged (%s). Renamed it to %s; rebuilding.", name, where, exc, retired)
-            with contextlib.suppress(Exception):
-                client.get_collection(name).modify(name=retired)
-            try:
-                return self._ensure_one(client, doc, name, False, None, True, report)
-            except StoreDamaged as again:
-                raise StoreError(f"The index in {where} could not be rebuilt and read back: {again}.") from again
 
     def _ensure_one(
         self,
@@ -339,20 +313,35 @@ class IndexStore:
         on_disk: Manifest | None,
         rebuild: bool,
         report: Report,
+        recover_in: str | None = None,
     ) -> LoadedIndex:
-        """Load one document's collection, or build it when missing, stale or forced."""
+        """Load one document's collection, or build it when missing, stale or forced. With ``recover_in``
+        (a shared store's name), a damaged collection is renamed aside inside the store, then rebuilt."""
         texts = {doc.source: doc.text}
-        if not rebuild:
-            if present:
-                loaded = self._read(client, name, texts)
-                if loaded is not None:
-                    loaded.built = False
-                    return loaded
-            elif on_disk is not None and name in (on_disk.parts or [on_disk.collection]):
-                # A store that lost a finished index (an emptied sqlite file) cannot be trusted.
-                raise StoreDamaged(f"index {name}, named in {MANIFEST}, is missing from the store")
-        building, manifest = self._build(client, [doc], name, report)
-        return self._commit(client, building, name, manifest, texts, rebuild)
+        try:
+            if not rebuild:
+                if present:
+                    loaded = self._read(client, name, texts)
+                    if loaded is not None:
+                        loaded.built = False
+                        return loaded
+                elif on_disk is not None and name in (on_disk.parts or [on_disk.collection]):
+                    # A store that lost a finished index (an emptied sqlite file) cannot be trusted.
+                    raise StoreDamaged(f"index {name}, named in {MANIFEST}, is missing from the store")
+            building, manifest = self._build(client, [doc], name, report)
+            return self._commit(client, building, name, manifest, texts, rebuild)
+        except StoreDamaged as exc:
+            if recover_in is None:
+                raise
+            retired = f"{name}-corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
+            log.warning("Index %s in %s is damaged (%s). Renamed it to %s; rebuilding.", name, recover_in, exc, retired)
+            with contextlib.suppress(Exception):
+                client.get_collection(name).modify(name=retired)
+        try:
+            building, manifest = self._build(client, [doc], name, report)
+            return self._commit(client, building, name, manifest, texts, True)
+        except StoreDamaged as again:
+            raise StoreError(f"The index in {recover_in} could not be rebuilt and read back: {again}.") from again
 
     def _read(self, client: Any, name: str, texts: dict[str, str]) -> LoadedIndex | None:
         """Return collection ``name`` verified, None if it predates manifests, or raise ``StoreDamaged``."""

@@ -39,6 +39,17 @@ TIMEOUT_MS = 120_000
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 
+def save_screenshot(page: object, artifact: str, readme: str) -> None:
+    """Save a full-page screenshot to test-artifacts/; the README's copy in docs/ is tracked, so it is
+    refreshed only on request (UPDATE_SCREENSHOTS=1) or when missing, and test runs leave the tree clean."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / artifact), full_page=True)
+    readme_shot = ROOT / "docs" / readme
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not readme_shot.exists():
+        readme_shot.parent.mkdir(exist_ok=True)
+        shutil.copyfile(ARTIFACTS / artifact, readme_shot)
+
+
 def test_chromium_is_installed() -> None:
     # Fail, not skip: a missing browser must not pass CI silently.
     assert CHROMIUM.exists(), "needs Debian's chromium: run `make browser`"
@@ -116,13 +127,7 @@ def test_answer_sources_and_document_highlight_in_a_real_browser(page: object, a
     badge = card.locator(".badge")
     assert badge.is_visible() and badge.inner_text() == speaker_label(first) == "Commenter 4, reader comment"
     assert first.quote in " ".join(card.locator("mark.quoted").inner_text().split())
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
-    # The README's screenshot is tracked; refresh it only on request so test runs leave the tree clean.
-    readme_shot = ROOT / "docs" / "screenshot.png"
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not readme_shot.exists():
-        readme_shot.parent.mkdir(exist_ok=True)
-        shutil.copyfile(ARTIFACTS / "chat-answer.png", readme_shot)
+    save_screenshot(page, "chat-answer.png", "screenshot.png")
 
     page.click("#document-tab-button")
     mark = page.locator("#document-view mark#cite-1")

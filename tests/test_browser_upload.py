@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 # The server, browser and page fixtures and the ask helper are test_browser's; its base_url serves
 # build_app(assistant), and this module overrides ``assistant`` with a fresh one over its own data folder.
-from test_browser import ARTIFACTS, ROOT, _ask, base_url, browser, page  # noqa: F401
+from test_browser import ARTIFACTS, _ask, base_url, browser, page, save_screenshot  # noqa: F401
 
 from qa import Assistant, Settings
 
@@ -117,13 +115,7 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
     assert FACT in " ".join(card.locator("mark.quoted").inner_text().split())
     assert "related" not in (card.get_attribute("class") or "")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "upload-answer.png"), full_page=True)
-    # The README's screenshot is tracked; refresh it only on request so test runs leave the tree clean.
-    readme_shot = ROOT / "docs" / "upload-screenshot.png"
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not readme_shot.exists():
-        readme_shot.parent.mkdir(exist_ok=True)
-        shutil.copyfile(ARTIFACTS / "upload-answer.png", readme_shot)
+    save_screenshot(page, "upload-answer.png", "upload-screenshot.png")
 
     page.click("#document-tab-button")
     shown = page.locator("#document-view .document")
