@@ -17,6 +17,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from eval.bench_build import measure_build, measure_scaling
+from eval.bench_library import DEFAULT as LIBRARY
+from eval.bench_library import QUICK as QUICK_LIBRARY
+from eval.bench_library import LibraryPlan, measure_library, summary_lines
 from eval.bench_naive import read_sources
 from eval.bench_process import measure_cold_start, measure_http, prepare_served
 from eval.bench_stats import Results
@@ -40,13 +43,20 @@ class Plan:
     http_blocks: int
     http_block_requests: int
     scales: tuple[int, ...]
+    # The library figure (eval/bench_library.py): documents added, their total size (0 skips it), timed rounds.
+    library_documents: int = LIBRARY.documents
+    library_mb: float = LIBRARY.megabytes
+    library_rounds: int = LIBRARY.rounds
 
 
 # Per system: ≥ 300 warm calls (3 × 118 questions) and ≥ 500 HTTP requests (4 × 128), as the issue asks.
 FULL = Plan(
     rounds=3, questions=None, builds=3, cold_starts=5, http_blocks=4, http_block_requests=128, scales=(1, 10, 100)
 )
-QUICK = Plan(rounds=1, questions=12, builds=1, cold_starts=1, http_blocks=2, http_block_requests=16, scales=(1, 2))
+QUICK = Plan(
+    rounds=1, questions=12, builds=1, cold_starts=1, http_blocks=2, http_block_requests=16, scales=(1, 2),
+    library_documents=QUICK_LIBRARY.documents, library_mb=QUICK_LIBRARY.megabytes, library_rounds=QUICK_LIBRARY.rounds,
+)  # fmt: skip
 
 
 class Workspace:
@@ -103,6 +113,9 @@ def run_all(plan: Plan, items: list[Item], space: Workspace, say: Callable[[str]
     measure_http(results, *served, items, space.env, space.root, plan.http_blocks, plan.http_block_requests)
     text = space.documents[0].read_text(encoding="utf-8")
     measure_scaling(results, space.assistant, naive, text, items, plan.scales, plan.rounds, space.root, say)
+    if plan.library_mb > 0:
+        library = LibraryPlan(plan.library_documents, plan.library_mb, plan.library_rounds)
+        measure_library(results, library, space.root / "library", space.env(), say)
     return results
 
 
@@ -118,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="data dir whose model cache to reuse (indexes are built in a temp folder)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (indexes and server logs)")
+    parser.add_argument(
+        "--library-mb",
+        type=float,
+        help=f"total MB of the library figure's {FULL.library_documents} documents (default {FULL.library_mb:g}, "
+        f"--quick {QUICK.library_mb:g}; 0 skips it)",
+    )
     return parser
 
 
@@ -131,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     if args.scales:
         plan = replace(plan, scales=tuple(int(n) for n in args.scales.split(",")))
+    if args.library_mb is not None:
+        plan = replace(plan, library_mb=args.library_mb)
     items = load_items()
     if plan.questions:
         items = items[:: len(items) // plan.questions][: plan.questions]
@@ -161,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     # Piped output gets a width that fits the table, rather than rich's 80-column default.
     print_table(results.figures, Console() if sys.stdout.isatty() else Console(width=130))
+    for line in summary_lines(results.details["library"]) if "library" in results.details else []:
+        print(line)
     paths = write_reports(args.out, results, run)
     console.log(f"wrote {', '.join(map(str, paths))}")
     return 0

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from eval.bench_library import markdown_section as library_section
 from eval.bench_stats import Figure, Results, Timing
 
 # Hand-written analysis of the committed run (causes of misses, where the time goes), quoted in bench.md.
@@ -247,6 +248,8 @@ def _markdown(figures: Sequence[Figure], details: Mapping[str, Any], run: Mappin
             f" | {r['ours_query']['p95_ms']:.2f} ms |"
             for r in rows
         ]
+    if details.get("library"):
+        lines += library_section(details["library"])
     lines += [
         "",
         "![latency per system](bench-latency.png)",
