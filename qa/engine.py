@@ -26,6 +26,15 @@ from qa.text import Vocabulary, stem, terms
 SHORT_ANSWER_WORDS = 30
 
 
+def _one_blas_thread() -> None:
+    """Run numpy's matrix products on one thread: a question's products are small, and on a busy
+    2-core machine a second BLAS thread waits on a descheduled core (eval/bench_library.py measured
+    library p50 93 -> 46 ms at 0.5 MB under load; the article alone unchanged)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Engine:
     """Search structures for one loaded index: passages, sentences, vocabulary and speakers."""
 
@@ -38,6 +47,7 @@ class Engine:
         titles: dict[str, str] | None = None,
         pages: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
+        _one_blas_thread()
         self.settings = settings
         self.texts = texts
         self.pages = pages or {}
