@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 from itertools import takewhile
 
-from qa.framing import FRAMING
-from qa.names import TOKEN
+from qa.framing import FRAMING, THE_TEXT
+from qa.names import TOKEN, DocumentNames
 from qa.text import STOPWORDS, fold, lemmas, same_family, stem, words, zipf
 
 # Share of the question's known terms the best sentence must hold for an unknown term to mean
@@ -35,6 +35,8 @@ SPECIFIC_ZIPF = 4.3
 # "purpose" and "advice" 4.9; but "replaced" 4.6, "succeeded" 4.1, "phd" 4.1) are everyday words
 # a paraphrase uses, not a specific detail.
 EVERYDAY_ZIPF = 4.7
+# "Did they end up calling?": whether something came of it, which the text must say.
+_END_UP = re.compile(r"\bend(?:ed)?\s+up\s+([a-z]+)", re.IGNORECASE)
 # "Her first book" is not "her latest book".
 _EARLY = frozenset(["first", "earliest", "oldest", "initial"])
 _ORDINAL = re.compile(
@@ -45,6 +47,12 @@ _ORDINAL = re.compile(
 # "Which newspaper ...", "what kind of weapons ...": the word names the answer's type, which the
 # answer need not repeat ("Which preacher ...?" is answered by "Rev. Hagee").
 _TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+(?:\s+[a-z]+){0,2})", re.IGNORECASE)
+# Below this cosine the best sentence is not about what a question asks, only near its words
+# (a question about France's capital against a sentence listing France scores 0.32).
+OFF_TOPIC_DENSE = 0.45
+# An unknown word must be at least this common to show what an off-topic question is about:
+# "capital" (5.0) and "weather" (5.0) do; "abt" (3.2) and "talkin" (3.7) are a hasty user's.
+OFF_TOPIC_WORD_ZIPF = 4.0
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 # "What specific economic sectors": the thing is the last of the next two words.
 _SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
@@ -62,6 +70,13 @@ _WHICH_PLURAL = re.compile(
     r"^\W*(?:what|which)\s+((?:[a-z’'-]+\s+){0,2}?[a-z]+s)(?:\s+(?:or|and)\s+[a-z]+s)?"
     r"(?:\s+(?:of|in)\s+[\w’' -]+?)?\s+(?:were|are|was|is|have\s+been|has\s+been|had\s+been)\s+"
     r"(?:\w+ed|hit|put|cut|set|hurt|shut|struck|made|taken|given|chosen|seen|named)\b",
+    re.IGNORECASE,
+)
+_READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)
+# The words for the text itself ("this article", "the op-ed").
+_AFTER_THE_TEXT = re.compile(
+    rf"\b(?:after|since)\s+{THE_TEXT}\b"
+    r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",
     re.IGNORECASE,
 )
 
@@ -100,6 +115,16 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
     return seen or match.re in (_SPECIFIC, _WHICH_PLURAL)
 
 
+def asks_what_came_of_it(question: str, quoted: list[str]) -> bool:
+    """True when the question asks whether something ended up happening ("Did Iran's leaders end
+    up calling the number?") and the best span never says it did."""
+    match = _END_UP.search(question)
+    if not match:
+        return False
+    verb = stem(match.group(1))
+    return not any(stem(w) == verb for w in words(quoted[0] if quoted else ""))
+
+
 def asks_another_of_the_kind(question: str, quoted: list[str]) -> bool:
     """True when the question asks for the first of something and the best span gives only the
     latest, or the other way round ("her very first book" against "Her latest book is ...")."""
@@ -112,6 +137,12 @@ def asks_another_of_the_kind(question: str, quoted: list[str]) -> bool:
         if stem(found.group(2)) == noun:
             return (found.group(1).lower() in _EARLY) != asked_early
     return False
+
+
+def asks_after_the_document(question: str) -> bool:
+    """True when the question asks what happened after the text was written: no text can say.
+    Its reader comments, written after it, can: a question about them is left to the others."""
+    return bool(_AFTER_THE_TEXT.search(question)) and not _READERS.search(question)
 
 
 def _of_degree(word: str) -> bool:
@@ -147,6 +178,18 @@ def _known_and_new(focus_words: list[str], question: str, idf: dict[str, float])
         elif t not in FRAMING and t not in type_words:
             new.append(w)
     return known, new
+
+
+def asks_beyond_names(
+    names: DocumentNames, idf: dict[str, float], focus_words: list[str], question: str, best_dense: float
+) -> bool:
+    """True when the only things the question shares with the document are names, it asks about
+    something the document never mentions, and no passage is close in meaning: "What is the
+    capital of France?" against a text that merely lists France."""
+    known, new = _known_and_new(focus_words, question, idf)
+    known = [t for t in known if not t.isdigit()]
+    unknown = [w for w in new if not w.isdigit() and zipf(w) >= OFF_TOPIC_WORD_ZIPF]
+    return best_dense < OFF_TOPIC_DENSE and bool(known) and bool(unknown) and all(t in names.all for t in known)
 
 
 def _capitalised_in(word: str, question: str) -> bool:

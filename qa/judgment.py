@@ -3,8 +3,8 @@
 With the judge on, every check is an input of the fitted answerability model (``check:NAME``), and
 the checks precise enough on the train split also veto an answer on their own (``Calibration.vetoes``);
 with the judge off (the rules-only engine) the first check that fires vetoes the answer. A check earns its place by the held-out ablation
-(``qa eval --disable-check NAME``, ``python -m eval.ablation``): foreign-script, after-the-text, speaker and only-names
-changed no held-out abstention, off-topic questions included, and were deleted.
+(``qa eval --disable-check NAME``, ``python -m eval.ablation``): foreign-script and speaker changed no held-out abstention,
+off-topic questions included, and were deleted.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer_types import wrong_answer_type
-from qa.checks import asks_another_of_the_kind, lacks_the_asked_detail, lacks_the_kind_asked
+from qa.checks import (
+    asks_after_the_document,
+    asks_another_of_the_kind,
+    asks_beyond_names,
+    asks_what_came_of_it,
+    lacks_the_asked_detail,
+    lacks_the_kind_asked,
+)
 from qa.evidence import Evidence, EvidenceScorer
 from qa.names import lacks_a_named_one, lacks_named_answer
 from qa.query import Query
@@ -39,6 +46,19 @@ class Check:
     name: str
     reason: str
     fires: Callable[[Judged], bool]
+
+
+def _after_the_text(j: Judged) -> bool:
+    # Reader comments, written after the text, may say what came after it.
+    after = asks_after_the_document(j.query.question) and not j.query.wants_commenter
+    return after or asks_what_came_of_it(j.query.question, j.quoted)
+
+
+def _only_names(j: Judged) -> bool:
+    # A follow-up's own words are too few to judge alone.
+    if j.query.context:
+        return False
+    return asks_beyond_names(j.scorer.names, j.scorer.idf, j.focus_words, j.query.question, j.best.dense)
 
 
 def _ungrounded(j: Judged) -> bool:
@@ -68,11 +88,13 @@ CHECKS: tuple[Check, ...] = (
         lambda j: lacks_named_answer(j.query.question, j.quoted) or lacks_a_named_one(j.query.question, j.quoted[:1]),
     ),
     Check("kind", "no kind named for what is asked", lambda j: lacks_the_kind_asked(j.query.question, j.quoted)),
+    Check("after-the-text", "asks about events after the text", _after_the_text),
     Check(
         "another-one",
         "the evidence is about another one",
         lambda j: asks_another_of_the_kind(j.query.question, j.quoted),
     ),
+    Check("only-names", "only names in common with the document", _only_names),
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
     Check("missing-detail", "a detail the document lacks", _missing_detail),
 )

@@ -7,7 +7,12 @@ import pytest
 from eval import dataset
 from qa import Assistant
 from qa.answer_types import wrong_answer_type
-from qa.checks import asks_another_of_the_kind, lacks_the_kind_asked
+from qa.checks import (
+    asks_after_the_document,
+    asks_another_of_the_kind,
+    asks_what_came_of_it,
+    lacks_the_kind_asked,
+)
 from qa.names import DocumentNames, lacks_a_named_one, lacks_named_answer
 from qa.text import Vocabulary, acronyms, stem, terms, words
 
@@ -217,6 +222,20 @@ def test_the_first_of_something_is_not_the_latest() -> None:
     assert asks_another_of_the_kind("What was the title of Hunter's very first book?", latest)
     assert not asks_another_of_the_kind("What is her latest book?", latest)
     assert not asks_another_of_the_kind("What is her first book?", ["She wrote 27 books."])
+
+
+def test_what_came_of_something_needs_a_text_that_says_it_happened() -> None:
+    offer = ["Trump gave Iran’s leaders a telephone number."]
+    assert asks_what_came_of_it("Did Iran's leaders end up calling the number?", offer)
+    assert not asks_what_came_of_it("Did the hardliners end up sabotaging it?", ["Hardliners sabotaged every effort."])
+
+
+def test_events_after_the_text_cannot_be_in_it() -> None:
+    assert asks_after_the_document("Did Iran call Trump after this article was published?")
+    assert asks_after_the_document("What happened since the piece came out?")
+    assert not asks_after_the_document("What happened after the 1986 revelations?")
+    # The reader comments were written after the article, and answer for it.
+    assert not asks_after_the_document("How did readers respond after the article was published?")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ REASON = {check.name: check.reason for check in CHECKS}
 # does not answer it.
 NEAR_MISSES = [
     ("When did General Jafari step down?", "answer-type"),
+    ("What happened after the article was published?", "after-the-text"),
     ("Who succeeded Rafsanjani as speaker of the Iranian parliament?", "missing-detail"),
+    ("What is Hunter's favourite food?", "only-names"),
 ]
 
 
@@ -41,11 +43,11 @@ def test_a_question_in_another_script_is_never_answered(fake_assistant: Assistan
 def test_a_switched_off_check_no_longer_vetoes(
     load_fake_assistant: Callable[[Settings], Assistant], fake_settings: Settings
 ) -> None:
-    bot = load_fake_assistant(replace(fake_settings, disabled_checks="answer-type"))
+    bot = load_fake_assistant(replace(fake_settings, disabled_checks="after-the-text"))
 
-    selection = bot._loaded().answer("When did General Jafari step down?", [])
+    selection = bot._loaded().answer("What happened after the article was published?", [])
 
-    assert selection.reason != REASON["answer-type"]
+    assert selection.reason != REASON["after-the-text"]
 
 
 def test_every_check_has_a_name_and_a_reason() -> None:
