@@ -24,6 +24,9 @@ HELDOUT = (
     ("Harvard_University", SHARED_CORPORA / "Harvard_University.txt", SHARED_CORPORA / "Harvard_University.jsonl"),
     ("independent-19", BUNDLED, SETS_DIR / "independent-19.jsonl"),
     ("independent-20", BUNDLED, SETS_DIR / "independent-20.jsonl"),
+    # Written after the code was frozen (first runs recorded at e824e46 and 0459c40): never tuned on.
+    ("independent-21", BUNDLED, SETS_DIR / "independent-21.jsonl"),
+    ("independent-22", BUNDLED, SETS_DIR / "independent-22.jsonl"),
 )
 
 
