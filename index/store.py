@@ -139,30 +139,34 @@ class IndexStore:
     """
 
     def __init__(
-        self, data_dir: Path, embeddings: Embeddings, model: str, client: Any = None, *, chroma_url: str | None = None
+        self,
+        data_dir: Path,
+        embeddings: Embeddings,
+        model: str,
+        client: Any = None,
+        *,
+        chroma_url: str | None = None,
+        spare: Sequence[SourceDocument] = (),
     ) -> None:
         self.data_dir = Path(data_dir)
         self.embeddings = embeddings
         self.model = model
         self.client = client
         self.chroma_url = chroma_url
-        # Collections of documents this store's caller does not answer over, kept by the sweep.
-        self._spare: set[str] = set()
+        # Collections of documents another user of this folder answers over: the sweep keeps them.
+        self.spare = frozenset(d.collection(model) for d in spare)
 
     def ensure(
         self,
         documents: Sequence[SourceDocument],
         rebuild: bool = False,
         progress: Report | None = None,
-        spare: Sequence[SourceDocument] = (),
     ) -> LoadedIndex:
         """Load the index for ``documents``, building it first when missing, stale, damaged or forced.
 
-        Collections of other documents are deleted as leftovers, except those of ``spare`` (documents
-        another user of the same folder answers over).
+        Collections of other documents are deleted as leftovers, except the store's ``spare`` ones.
         """
         documents = list(documents)
-        self._spare = {d.collection(self.model) for d in spare}
         if not documents:
             raise StoreError("No documents to index; add a document first.")
         report = progress or (lambda _msg, _frac: None)
@@ -291,7 +295,7 @@ class IndexStore:
             present = _names(client)
         except Exception as exc:
             raise StoreDamaged(f"its collections cannot be listed ({exc})") from exc
-        self._sweep(client, present, set(names) | self._spare, exclusive)
+        self._sweep(client, present, set(names) | self.spare, exclusive)
         on_disk = self._read_manifest() if self.chroma_url is None else None
         parts: list[LoadedIndex] = []
         for n, (doc, name) in enumerate(zip(documents, names, strict=True)):

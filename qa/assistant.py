@@ -59,7 +59,7 @@ class Assistant:
         self._corpus = Corpus(self.settings)
 
     def _sources(self) -> dict[str, str]:
-        return {d.info.id: d.text for d in self._corpus.documents()}
+        return self._corpus.texts()
 
     def _open(self, documents: list[StoredDocument], rebuild: bool, progress: Progress | None) -> Any:
         """Return an engine over ``documents``, building what their index lacks; errors say the fix."""
@@ -127,22 +127,14 @@ class Assistant:
 
         Removing the last added document returns to the bundled article.
         """
-        from index.embedder import load_embeddings
-        from index.store import IndexStore
+        from qa.engine import open_store
 
         with self._lock:
             documents, gone = self._corpus.plan_remove(doc_id)
-            remaining = documents or None
-            engine = self._open(remaining, False, None) if remaining else None
+            engine = self._open(documents, False, None) if documents else None
             self._corpus.commit(documents)
-            embeddings = load_embeddings(
-                self.settings.resolved_model_path(), self.settings.backend, cache_dir=self.settings.onnx_export_dir()
-            )
-            store = IndexStore(
-                self.settings.data_dir, embeddings, self.settings.model_name, chroma_url=self.settings.chroma_url
-            )
             try:
-                store.remove([gone.source()])
+                open_store(self.settings).remove([gone.source()])
             except Exception as exc:
                 # The library no longer lists it; the next load sweeps what is left of its vectors.
                 log.warning("Could not delete the vectors of %s now (%s); the next load will.", doc_id, exc)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -26,6 +27,7 @@ from qa.text import Vocabulary, stem, terms
 SHORT_ANSWER_WORDS = 30
 
 
+@functools.cache
 def _one_blas_thread() -> None:
     """Run numpy's matrix products on one thread: a question's products are small, and on a busy
     2-core machine a second BLAS thread waits on a descheduled core (eval/bench_library.py measured
@@ -84,9 +86,7 @@ class Engine:
                 self.authors[c.source] = c.speaker
         # Follow-ups about "the author" mean the first document's with a byline.
         self.author = next((a for a in self.authors.values() if a), None)
-        self.titles = {
-            source: _title(source, texts[source], loaded.chunks, (titles or {}).get(source)) for source in texts
-        }
+        self.titles = _titles(texts, loaded.chunks, titles or {})
         bio = " ".join(
             texts[c.source][c.start : c.end]
             for c in loaded.chunks
@@ -109,14 +109,11 @@ class Engine:
         """Load the embedding model and the index (building it if needed) for ``documents``."""
         report = progress or (lambda _message, _fraction: None)
         report("Loading the embedding model (the first run also exports it to ONNX)", 0.05)
-        embeddings = load_embeddings(
-            settings.resolved_model_path(), settings.backend, cache_dir=settings.onnx_export_dir()
-        )
+        store = open_store(settings, spare or ())
         report("Opening the index", 0.3)
-        store = IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url)
-        loaded = store.ensure(documents, rebuild=rebuild, progress=progress, spare=spare or ())
+        loaded = store.ensure(documents, rebuild=rebuild, progress=progress)
         report("Preparing search", 0.95)
-        return cls(settings, {d.source: d.text for d in documents}, loaded, embeddings, titles, pages)
+        return cls(settings, {d.source: d.text for d in documents}, loaded, store.embeddings, titles, pages)
 
     def describe(self) -> dict[str, Any]:
         """Return the manifest and the counts of the loaded index."""
@@ -218,9 +215,21 @@ class Engine:
         return [self.passages.units[i] for i in scores.ranking()[:k]]
 
 
-def _title(source: str, text: str, chunks: list[Chunk], given: str | None) -> str:
-    """Return a document's title: the one its file gave, else its parsed title line, else its id."""
-    if given:
-        return given
-    line = next((c for c in chunks if c.segment_kind == "title"), None)
-    return " ".join(text[line.start : line.end].split()) if line else source
+def open_store(settings: Settings, spare: Sequence[SourceDocument] = ()) -> IndexStore:
+    """Return the index store the settings name, with the embedding model loaded (cached per process)."""
+    embeddings = load_embeddings(settings.resolved_model_path(), settings.backend, cache_dir=settings.onnx_export_dir())
+    return IndexStore(settings.data_dir, embeddings, settings.model_name, chroma_url=settings.chroma_url, spare=spare)
+
+
+def _titles(texts: dict[str, str], chunks: list[Chunk], given: dict[str, str]) -> dict[str, str]:
+    """Return each document's title: the one its file gave, else its parsed title line, else its id."""
+    lines: dict[str, Chunk] = {}
+    for c in chunks:
+        if c.segment_kind == "title":
+            lines.setdefault(c.source, c)
+    titles = {}
+    for source, text in texts.items():
+        line = lines.get(source)
+        parsed = " ".join(text[line.start : line.end].split()) if line else source
+        titles[source] = given.get(source) or parsed
+    return titles

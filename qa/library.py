@@ -74,6 +74,7 @@ class Corpus:
         self.settings = settings
         self.library = Library(settings.data_dir / "library")
         self._documents: list[StoredDocument] | None = None
+        self._texts: dict[str, str] = {}
         self._stamp: tuple[int, int] | None = None
 
     @property
@@ -86,8 +87,14 @@ class Corpus:
         stamp = self._library_stamp()
         if self._documents is None or stamp != self._stamp:
             self._documents = self._load()
+            self._texts = {d.info.id: d.text for d in self._documents}
             self._stamp = stamp
         return self._documents
+
+    def texts(self) -> dict[str, str]:
+        """Return each document's text by id (the citations' ``source``)."""
+        self.documents()
+        return self._texts
 
     def changed(self) -> bool:
         """Return whether the library changed on disk since ``documents()`` last read it."""
@@ -171,6 +178,7 @@ class Corpus:
         """Make ``documents`` the library (an empty list returns to the bundled article)."""
         self.library.save(documents)
         self._documents = list(documents) or None
+        self._texts = {d.info.id: d.text for d in documents}
         self._stamp = self._library_stamp()
 
     def _require_library(self, what: str) -> None:

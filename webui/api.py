@@ -195,8 +195,8 @@ def build_api(handlers: ChatHandlers, auth: tuple[str, str] | None) -> FastAPI:
 
     @app.exception_handler(DocumentError)
     async def _bad_document(request: Request, exc: DocumentError) -> JSONResponse:
-        status = 404 if request.method == "DELETE" or "No document has the id" in str(exc) else 422
-        return _error(status, str(exc))
+        # DELETE names one document, and the only way it fails is that no document has that id.
+        return _error(404 if request.method == "DELETE" else 422, str(exc))
 
     @app.exception_handler(QAError)
     async def _unavailable(request: Request, exc: QAError) -> JSONResponse:
