@@ -180,6 +180,35 @@ def _known_and_new(focus_words: list[str], question: str, idf: dict[str, float])
     return known, new
 
 
+def _absent_details(new: list[str], question: str, has_variant: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """Return the question's words the document has in no form at all, and those of them that name a
+    detail: uncommon words and names, not everyday words, typos, shorthand or descriptions."""
+    absent = [w for w in new if not has_variant(stem(w))]
+    unknown = [
+        w
+        for w in absent
+        if zipf(w) < EVERYDAY_ZIPF
+        # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
+        # no detail; a name is ("PhD", "Alamolhoda").
+        and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
+        # Nor is how something is done ("repeatedly saying") or what it is like ("more anxious"
+        # for "worried"): a text describes things in its own words. What happened ("replaced")
+        # and what someone has ("a doctorate") are details it gives or lacks.
+        and not _describes(w)
+    ]
+    return absent, unknown
+
+
+def asks_only_what_the_document_lacks(
+    idf: dict[str, float], has_variant: Callable[[str], bool], focus_words: list[str], question: str
+) -> bool:
+    """True when every word a follow-up asks with, everyday ones apart, is a detail the document never
+    uses: "And Germany?", "What is the capital of Peru?" after a question about the text. The subject
+    it borrows from the last turn cannot stand in for what it newly asks about."""
+    known, new = _known_and_new(focus_words, question, idf)
+    return not known and bool(_absent_details(new, question, has_variant)[1])
+
+
 def asks_beyond_names(
     names: DocumentNames, idf: dict[str, float], focus_words: list[str], question: str, best_dense: float
 ) -> bool:
@@ -213,21 +242,8 @@ def lacks_the_asked_detail(
     A word naming the answer's type ("Which preacher ...") is not such a detail.
     """
     known, new = _known_and_new(focus_words, question, idf)
-    # Words the document has in no form at all, everyday ones apart.
-    absent = [w for w in new if not has_variant(stem(w))]
+    absent, unknown = _absent_details(new, question, has_variant)
     everyday = [w for w in absent if zipf(w) >= EVERYDAY_ZIPF]
-    unknown = [
-        w
-        for w in absent
-        if zipf(w) < EVERYDAY_ZIPF
-        # A misspelling typo repair could not place ("fucntion") or a chat shorthand ("abt") is
-        # no detail; a name is ("PhD", "Alamolhoda").
-        and ((zipf(w) >= TYPO_ZIPF and len(w) > SHORTHAND_CHARS) or _capitalised_in(w, question))
-        # Nor is how something is done ("repeatedly saying") or what it is like ("more anxious"
-        # for "worried"): a text describes things in its own words. What happened ("replaced")
-        # and what someone has ("a doctorate") are details it gives or lacks.
-        and not _describes(w)
-    ]
     if not 1 <= len(unknown) <= MAX_UNKNOWN or len(known) < MIN_KNOWN_TERMS:
         return False
     if len(everyday) >= PARAPHRASE_WORDS:

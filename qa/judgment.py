@@ -17,13 +17,14 @@ from qa.checks import (
     asks_after_the_document,
     asks_another_of_the_kind,
     asks_beyond_names,
+    asks_only_what_the_document_lacks,
     asks_what_came_of_it,
     lacks_the_asked_detail,
     lacks_the_kind_asked,
 )
 from qa.evidence import Evidence, EvidenceScorer
 from qa.names import lacks_a_named_one, lacks_named_answer
-from qa.query import Query
+from qa.query import Query, refers_back
 from qa.text import stem
 
 
@@ -72,7 +73,12 @@ def _ungrounded(j: Judged) -> bool:
 
 def _missing_detail(j: Judged) -> bool:
     if j.query.context:
-        return False
+        # A short question read as a follow-up borrows the last turn's subject; one that does not point
+        # back to it ("What is the capital of Peru?") must still ask about something the document has.
+        # One that points back ("who leaked it?") may reword the text: its new words are no evidence.
+        if refers_back(j.query.question):
+            return False
+        return asks_only_what_the_document_lacks(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.query.question)
     # The best sentence's terms, header included, as indexed.
     terms = j.scorer.sentence_terms[j.best.row]
     return lacks_the_asked_detail(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.query.question, terms)

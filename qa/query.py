@@ -238,14 +238,13 @@ class SpeakerFinder:
         return None, False
 
 
+def refers_back(question: str) -> bool:
+    """True when ``question`` points back with a pronoun or a phrase ("what did he say?", "at the time")."""
+    return bool(set(words(question)) & _ANAPHORA) or bool(_POINTING_BACK.search(question))
+
+
 def _leans_on_history(question: str) -> bool:
-    ws = words(question)
-    return (
-        bool(set(ws) & _ANAPHORA)
-        or len(content_words(question)) <= 2
-        or ws[:1] == ["and"]
-        or bool(_POINTING_BACK.search(question))
-    )
+    return refers_back(question) or len(content_words(question)) <= 2 or words(question)[:1] == ["and"]
 
 
 def resolve(question: str, history: list[Turn], speakers: SpeakerFinder) -> Query:

@@ -14,6 +14,7 @@ from qa.checks import (
     lacks_the_kind_asked,
 )
 from qa.names import DocumentNames, lacks_a_named_one, lacks_named_answer
+from qa.query import refers_back
 from qa.text import Vocabulary, acronyms, stem, terms, words
 
 SEGMENTS = [
@@ -360,6 +361,29 @@ def test_answerable_questions_with_typos_acronyms_and_type_words_answer(
     answer = assistant.ask(question)
     assert not answer.abstained, question
     assert phrase in answer.text
+
+
+# A short question after a turn is read as a follow-up; one that does not point back still asks about
+# what it names, and the document never names it.
+_FIRST_TURN = "Who is the Iranian foreign minister?"
+
+
+@pytest.mark.parametrize("question", ["What is the capital of Peru?", "What is photosynthesis?", "And Peru?"])
+def test_a_short_question_about_what_the_document_lacks_abstains_after_a_turn(
+    assistant: Assistant, question: str
+) -> None:
+    first = assistant.ask(_FIRST_TURN)
+    answer = assistant.ask(
+        question, [{"role": "user", "content": _FIRST_TURN}, {"role": "assistant", "content": first.text}]
+    )
+    assert answer.abstained, question
+    assert answer.reason == "a detail the document lacks"
+
+
+def test_a_follow_up_that_points_back_may_reword_the_text() -> None:
+    # "leaked" is nowhere in the document ("revealed"), but "it" borrows the subject: not a missing detail.
+    assert refers_back("and who leaked it?")
+    assert not refers_back("What is the capital of Peru?")
 
 
 @pytest.mark.parametrize(
