@@ -27,6 +27,8 @@ HELDOUT = (
     # Written after the code was frozen (first runs recorded at e824e46 and 0459c40): never tuned on.
     ("independent-21", BUNDLED, SETS_DIR / "independent-21.jsonl"),
     ("independent-22", BUNDLED, SETS_DIR / "independent-22.jsonl"),
+    # Written before this session's first change (first run recorded at b2610e9).
+    ("independent-23", BUNDLED, SETS_DIR / "independent-23.jsonl"),
 )
 
 
@@ -40,7 +42,8 @@ def ablate(sets: tuple[tuple[str, Path, Path], ...], data_dir: Path) -> list[tup
     everything = _pooled(full)
     rows = []
     for check in CHECKS:
-        fired = sum(o.reason == check.reason for outcomes in full.values() for o in outcomes)
+        # A check that vetoes gives its reason alone; one the judge weighs gives it before the probability.
+        fired = sum((o.reason or "").startswith(check.reason) for outcomes in full.values() for o in outcomes)
         without = {name: outside.run(doc, q, ("ours",), check.name, data_dir)["ours"] for name, doc, q in sets}
         rows.append((check.name, fired, everything, _pooled(without)))
     return rows
@@ -57,7 +60,10 @@ def table(title: str, rows: list[tuple[str, int, dict, dict]]) -> str:
     for name, fired, full, without in rows:
         gain = full["abstention_recall"] - without["abstention_recall"]
         cost = full["false_abstention"] - without["false_abstention"]
-        verdict = "earns its place" if gain > cost else "no gain over its cost"
+        if fired == 0 and gain == cost == 0:
+            verdict = "never fired here: no evidence either way"
+        else:
+            verdict = "earns its place" if gain > cost else "no gain over its cost"
         lines.append(
             f"| {name} | {fired} | {full['abstention_recall']:.3f} / {without['abstention_recall']:.3f} | "
             f"{full['false_abstention']:.3f} / {without['false_abstention']:.3f} | {verdict} |"
