@@ -4,8 +4,9 @@ a length of time, a place someone is from."""
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
-from qa.text import fold, lemmas, stem, words
+from qa.text import STOPWORDS, lemmas, stem, words
 
 # A year: four digits from 1000 to 2099, or any one to four digits with an era ("44 BC", "AD 800",
 # "300 CE"). Three-digit numbers alone are more often counts than years.
@@ -42,14 +43,20 @@ _GIVES_END = re.compile(
     r"\b(?:until|till|ended|ending|end of|finished|stopped|ceased|concluded)\b|\b(?:to|through|[-–])\s*(?:\w+\s+)?\d{4}\b",
     re.I,
 )
+# "When forces act on a body, what law ...?" opens with a clause: its question is the later one.
 _WHEN = re.compile(
-    r"^\s*when\b|\b(?:what|which)\s+(?:years?|dates?|days?|months?|decades?|century|centuries)\b(?!-)"
+    r"^\s*when\b(?![^?]*,\s*(?:what|which|who|whom|whose|where|how|why)\b)|\b(?:what|which)\s+(?:years?|dates?|days?|months?|decades?|century|centuries)\b(?!-)"
     r"|\bhow\s+long\s+ago\b",
     re.IGNORECASE,
 )
 # "Which year(s) ...": a decade ("in the following decades") does not answer it; a year does.
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+years?\b(?!-)", re.IGNORECASE)
-_YEARS = re.compile(rf"{_YEAR_TEXT}|\b1\d{{3}}s\b|\b20\d0s\b")
+# ... and asked for a year, a three-digit number is one too ("a treaty in 821", "(907–960)").
+_YEARS = re.compile(
+    rf"{_YEAR_TEXT}|\b1\d{{3}}s\b|\b20\d0s\b"
+    r"|\b(?:in|by|from|until|since|around|circa|c\.)\s+[1-9]\d\d\b(?!\s*[a-z%])|\b[1-9]\d\d\s*[–-]\s*[1-9]\d\d\b",
+    re.IGNORECASE,
+)
 _HOW_MANY = re.compile(
     r"\bhow\s+(?:many|much|old)\b"
     r"|^\W*(?:what|which)\b[^?]{0,40}?\b(?:number|percentage|amount|figure|sum|total|share|proportion|fraction)\b",
@@ -83,24 +90,60 @@ _POSTS = frozenset(
 _TOLD_FROM_NOW = re.compile(r"\b(?:days?|weeks?|months?|years?)\s+ago\b|\blast\s+(?:week|month|year)\b", re.I)
 # "How long did it last?": a length of time, or a span from one year to another, answers it.
 _HOW_LONG = re.compile(r"\bhow\s+long\b(?!\s+ago)", re.IGNORECASE)
-_TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour")
+_TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour", "minute", "second", "sec", "min")
+# A length of time needs no number: "for a month", "several hours", "a couple of years"; but "for
+# many years" says no length.
+_SOME = re.compile(r"^(?:a|an|several|couple)$")
+# "How long is the beach?": a length answers it as a time does.
+_LENGTH_UNITS = ("mile", "kilometer", "km", "meter", "foot", "feet", "inch", "yard")
 _SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1\d|20)\d\d\b", re.IGNORECASE)
-# A count of none or all answers "how many" as well as a number does.
-_NONE_OR_ALL = re.compile(r"\b(?:no\s+one|nobody|none|everyone|everybody|not\s+a\s+single)\b", re.IGNORECASE)
-# "How many years ...": the counted noun, which the count in the evidence must go with.
-_COUNTED = re.compile(r"\bhow\s+many\s+([a-z]+)", re.IGNORECASE)
+# A count of none, all or a share answers "how many" as well as a number does.
+_NONE_OR_ALL = re.compile(
+    r"\b(?:no\s+one|nobody|none|everyone|everybody|not\s+a\s+single|all\s+of\s+the|half|a\s+third|a\s+quarter)\b",
+    re.IGNORECASE,
+)
+# "How many China Mobile base stations ...": the counted noun phrase, up to its verb, which the count
+# in the evidence must go with.
+_COUNTED = re.compile(r"\bhow\s+many\s+((?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*)", re.IGNORECASE)
+# Counted nouns that say only what is counted in general: any count in the best span answers them
+# ("How many people died?" - "69,197 were confirmed dead").
+_GENERIC_COUNTED = frozenset(stem(w) for w in "people persons individuals times ones".split())
+# Words between a count and what it counts: "two and a half years", "some 30 public performances".
+_COUNT_REACH = 4
 
 
-def _counts_the_noun(noun: str, quoted: list[str]) -> bool:
-    """True when a count in ``quoted`` goes with ``noun`` ("40 years", "27 books"), or, for years,
-    when a span of years is given ("from 2007 to 2014")."""
-    target = stem(fold(noun))
+def _forms(word: str) -> set[str]:
+    """Return the stems of ``word`` and of its dictionary forms ("won" -> "won", "win")."""
+    return {stem(word), *(stem(f) for by_pos in lemmas(word).values() for f in by_pos)}
+
+
+def _counted_phrase(question: str) -> list[str]:
+    """Return the stems a count must go with: the noun phrase "how many" counts, up to its first
+    function word; when it names nothing in particular ("how many people", "how many did ..."), the
+    question's other words after it too ("How many people were confirmed dead?" - "69,197 were
+    confirmed dead")."""
+    counted = _COUNTED.search(question)
+    if not counted:
+        return []
+    phrase = [stem(w) for w in takewhile(lambda w: w not in STOPWORDS, words(counted.group(1)))]
+    if phrase and not any(t in _GENERIC_COUNTED for t in phrase):
+        return phrase
+    rest = [w for w in words(question[counted.start() :])[2:] if w not in STOPWORDS]
+    return [*phrase, *(f for w in rest for f in _forms(w))]
+
+
+def _counts_the_noun(nouns: list[str], quoted: list[str], some: bool = False) -> bool:
+    """True when a count in ``quoted`` goes with one of the ``nouns`` (stems: "40 years", "700 towers"),
+    or, for years, when a span of years is given ("from 2007 to 2014"); with ``some``, an amount
+    without a number counts ("a month", "several hours")."""
+    targets = set(nouns)
     for text in quoted:
         tokens = words(text)
         for i, token in enumerate(tokens):
-            if _COUNT.fullmatch(token) and any(stem(t) == target for t in tokens[i + 1 : i + 4]):
+            counts = _COUNT.fullmatch(token) or (some and _SOME.match(token))
+            if counts and any(stem(t) in targets for t in tokens[i + 1 : i + 1 + _COUNT_REACH]):
                 return True
-        if target == "year" and len(_YEAR.findall(text)) >= 2:
+        if "year" in targets and len(_YEAR.findall(text)) >= 2:
             return True
     return False
 
@@ -130,7 +173,7 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         if _ASKS_YEAR.search(question):
             if any(_YEARS.search(q) for q in quoted):
                 return False
-        elif any(_DATE.search(q) or _DAY.search(q) or _CLOCK.search(q) for q in quoted):
+        elif any(_DATE.search(q) or _DAY.search(q) or _CLOCK.search(q) or _YEARS.search(q) for q in quoted):
             return False
         # "When did he say that?" - "A few months ago, General Jafari ... said": a time told from
         # now answers for the event its sentence tells, not for another ("step down").
@@ -141,14 +184,13 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):
         best = quoted[:1]
-        return not (
-            any(_counts_the_noun(unit, best) for unit in _TIME_UNITS) or any(_SINCE_YEAR.search(q) for q in best)
-        )
+        units = [stem(u) for u in (*_TIME_UNITS, *_LENGTH_UNITS)]
+        return not (_counts_the_noun(units, best, some=True) or any(_SINCE_YEAR.search(q) for q in best))
     if _HOW_MANY.search(question):
         if any(_NONE_OR_ALL.search(q) for q in quoted[:1]):
             return False  # "How many people like the regime?" - "No one in Iran likes them"
-        counted = _COUNTED.search(question)
+        counted = _counted_phrase(question)
         if counted:
-            return not _counts_the_noun(counted.group(1), quoted[:1])
+            return not _counts_the_noun(counted, quoted[:1])
         return not any(_COUNT.search(q) for q in quoted)
     return False
