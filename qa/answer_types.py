@@ -54,7 +54,9 @@ _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+years?\b(?!-)", re.IGNORECASE)
 # ... and asked for a year, a three-digit number is one too ("a treaty in 821", "(907–960)").
 _YEARS = re.compile(
     rf"{_YEAR_TEXT}|\b1\d{{3}}s\b|\b20\d0s\b"
-    r"|\b(?:in|by|from|until|since|around|circa|c\.)\s+[1-9]\d\d\b(?!\s*[a-z%])|\b[1-9]\d\d\s*[–-]\s*[1-9]\d\d\b",
+    # "in 821 that ..." is a year; "in 200 cities" a count.
+    r"|\b(?:in|by|from|until|since|around|circa|c\.)\s+[1-9]\d\d\b(?!\s*(?:%|per\s*cent|[a-z]{3,}s\b))"
+    r"|\b[1-9]\d\d\s*[–-]\s*[1-9]\d\d\b",
     re.IGNORECASE,
 )
 _HOW_MANY = re.compile(

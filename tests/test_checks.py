@@ -262,6 +262,25 @@ def test_date_rules_read_the_question_exactly() -> None:
         ("How many books has she written?", ["She is the author and editor of 27 books."], False),
         ("What was the actual telephone number Trump gave?", ["Trump gave a telephone number."], True),
         ("How many years was she a professor?", ["From 2007 to 2014, she was a professor."], False),
+        # The counted thing is a noun phrase: its head may come last.
+        ("How many Unicom towers were suspended?", ["with more than 700 towers suspended."], False),
+        ("How many Unicom towers were suspended?", ["Unicom served four nearby counties."], True),
+        # "people" says nothing in particular: the question's own words go with the count.
+        ("How many people were confirmed dead?", ["Figures said 69,197 were confirmed dead."], False),
+        ("how many people died in the war", ["She wrote 27 books."], True),
+        ("How long did Lee spend writing the book?", ["Lee spent over two and a half years writing."], False),
+        ("How long did the earthquake last?", ["The earthquake lasted about two minutes."], False),
+        ("How long is Newtown Creek?", ["Newtown Creek, a 3.5-mile estuary."], False),
+        ("How long did the hostage crisis last?", ["For many years, this episode prevented reconciliation."], True),
+        (
+            "In what year did Tang and Tibet sign a treaty?",
+            ["culminating in a treaty in 821 that fixed the borders"],
+            False,
+        ),
+        ("In what year did the city open its parks?", ["It opened parks in 200 cities."], True),
+        ("When did the Five Dynasties period take place?", ["the Five Dynasties period (907–960)"], False),
+        # A question opening with a "when" clause asks what its later question word asks.
+        ("When forces act on a body, what law applies?", ["Newton's third law applies."], False),
     ],
 )
 def test_counts_must_go_with_the_counted_thing(question: str, quoted: list[str], wrong: bool) -> None:
