@@ -9,15 +9,12 @@ from functools import lru_cache
 
 import Stemmer
 
+from qa.places import canonical_countries, replace_spellings, shared_in
+
 _STEMMER = Stemmer.Stemmer("english")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 # "Mac Farland", "MacFarland" and "McFarland" are one name; fold the Gaelic prefix.
 _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
-# One country, many spellings: "U.S.", "US", "USA", "United States" all match "America".
-_AMERICA = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA\b|\bUnited States\b|\bUNITED STATES\b")
-_US = re.compile(r"\bUS\b")
-# Iran's official name, which a user may write for it ("the Islamic Republic's unwillingness").
-_IRAN = re.compile(r"\b(?:the\s+)?Islamic\s+Republic(?:\s+of\s+Iran)?\b", re.IGNORECASE)
 # Decades as people type them ("the 80s", "'90s", "the late nineties") and as texts write them
 # ("the 1980s"). "the 20s" could be either century, so only the 1930s to 1990s are read this way.
 _SHORT_DECADE = re.compile(r"(?<![\w'’])['’]?([3-9]0)['’]?s\b")
@@ -61,11 +58,10 @@ def fold(text: str) -> str:
     """Return ``text`` normalised for matching: NFKC, straight quotes, lower case, name variants."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     letters = [c for c in text if c.isalpha()]
-    text = _IRAN.sub("Iran", _AMERICA.sub("America", text))
+    # One country, many spellings ("U.S.", "USA", "United States" are "America"); in text typed in
+    # capitals, "US" is the pronoun ("TELL US MORE"), not the country.
+    text = canonical_countries(text, shouted=sum(c.isupper() for c in letters) > SHOUTED_SHARE * len(letters))
     text = _SHORT_DECADE.sub(r"19\1s", _DECADE_WORD.sub(lambda m: _DECADE_WORDS[m.group(1).lower()], text))
-    # In text typed in capitals, "US" is the pronoun ("TELL US MORE"), not the country.
-    if sum(c.isupper() for c in letters) <= SHOUTED_SHARE * len(letters):
-        text = _US.sub("America", text)
     return _MAC.sub("mc", text.lower())
 
 
@@ -218,6 +214,8 @@ class Vocabulary:
             if len(w) >= _MIN_REPAIR_LEN - 1:
                 self._by_initial.setdefault(w[0], []).append(w)
         self.acronyms = acronyms(texts)
+        # A country's name several countries share, as the document settles it ("Islamic Republic").
+        self.countries = shared_in(self.words)
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def _repair_uncached(self, word: str) -> str:
@@ -258,6 +256,7 @@ class Vocabulary:
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
+        text = replace_spellings(text, self.countries)
         return [r for w in content_words(text) for r in self._repair(w).split() if r not in STOPWORDS]
 
     def repair_text(self, text: str) -> str:
