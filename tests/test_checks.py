@@ -430,3 +430,12 @@ def test_independent_question_sets_fit_the_document(assistant: Assistant, name: 
     items = dataset.load_items(dataset.QUESTIONS.parent / "sets" / name)
     dataset.check_against(items, {s: assistant.source_text(s) for s in assistant.sources})
     assert sum(not i.answerable for i in items) == unanswerable
+
+
+def test_a_country_name_several_countries_share_is_the_one_the_document_names() -> None:
+    question = "What are the Islamic Republic's plans?"
+    assert "iran" in Vocabulary(["Iran and its leaders met in Tehran."]).repair(question)
+    assert "pakistan" in Vocabulary(["Pakistan and its leaders met in Islamabad."]).repair(question)
+    # A text naming two of them settles nothing.
+    both = Vocabulary(["Iran and Pakistan signed a pact."]).repair(question)
+    assert "islamic" in both and "iran" not in both and "pakistan" not in both
