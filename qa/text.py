@@ -16,12 +16,14 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": 
 # "Mac Farland", "MacFarland" and "McFarland" are one name; fold the Gaelic prefix.
 _MAC = re.compile(r"\bmac\s?(?=[a-z]{3,})")
 # Decades as people type them ("the 80s", "'90s", "the late nineties") and as texts write them
-# ("the 1980s"). "the 20s" could be either century, so only the 1930s to 1990s are read this way.
+# ("the 1980s"): the 1930s to 1990s.
 _SHORT_DECADE = re.compile(r"(?<![\w'’])['’]?([3-9]0)['’]?s\b")
 _DECADE_WORDS = {
     w: f"19{n}0s" for n, w in enumerate("thirties forties fifties sixties seventies eighties nineties".split(), 3)
 }
 _DECADE_WORD = re.compile(r"\b(" + "|".join(_DECADE_WORDS) + r")\b", re.IGNORECASE)
+# ... and the ones that could be either century ("the 20s", "the twenties"): the document settles them.
+_OPEN_DECADE = re.compile(r"(?<![\w'’])['’]?([0-2]0)['’]?s\b|\b(twenties)\b", re.IGNORECASE)
 # Text with more than this share of capital letters is typed in capitals.
 SHOUTED_SHARE = 0.6
 _VOWELS = "aeiou"
@@ -216,6 +218,12 @@ class Vocabulary:
         self.acronyms = acronyms(texts)
         # A country's name several countries share, as the document settles it ("Islamic Republic").
         self.countries = shared_in(self.words)
+        # "the 20s" is the 1920s in a text that names them and not the 2020s, and the other way round.
+        self.decades = {
+            d: named[0]
+            for d in ("00", "10", "20")
+            if len(named := [f"{c}{d}s" for c in ("19", "20") if f"{c}{d}s" in self.words]) == 1
+        }
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def _repair_uncached(self, word: str) -> str:
@@ -257,6 +265,7 @@ class Vocabulary:
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
         text = replace_spellings(text, self.countries)
+        text = _OPEN_DECADE.sub(lambda m: self.decades.get(m.group(1) or "20", m.group(0)), text)
         return [r for w in content_words(text) for r in self._repair(w).split() if r not in STOPWORDS]
 
     def repair_text(self, text: str) -> str:

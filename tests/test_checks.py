@@ -439,3 +439,9 @@ def test_a_country_name_several_countries_share_is_the_one_the_document_names() 
     # A text naming two of them settles nothing.
     both = Vocabulary(["Iran and Pakistan signed a pact."]).repair(question)
     assert "islamic" in both and "iran" not in both and "pakistan" not in both
+
+
+def test_a_decade_of_either_century_is_the_one_the_document_names() -> None:
+    assert "1920s" in Vocabulary(["Jazz spread in the 1920s."]).repair("what happened in the 20s")
+    assert "2020s" in Vocabulary(["Prices rose in the 2020s."]).repair("prices in the twenties")
+    assert "20s" in Vocabulary(["Nothing about decades."]).repair("what happened in the 20s")
