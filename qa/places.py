@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+_WORD = re.compile(r"[^\W_]+")
 # Words that join a country's name without starting a word of its initials ("United States of America").
 _JOINERS = frozenset({"of", "and", "the"})
 
@@ -59,7 +60,7 @@ def aliases() -> dict[str, str]:
     return {s: next(iter(o)) for s, o in _owners().items() if len(o) == 1}
 
 
-def shared_in(document_words: frozenset[str]) -> dict[str, str]:
+def shared_in(document_words: frozenset[str]) -> Spellings:
     """Return the spellings several countries share that a document settles: of their countries it
     names exactly one ("Islamic Republic" in a text that names Iran but not Pakistan, Mauritania or
     Afghanistan is Iran)."""
@@ -68,32 +69,45 @@ def shared_in(document_words: frozenset[str]) -> dict[str, str]:
         named = [c for c in owners if set(re.findall(r"[a-z]+", c.lower())) <= document_words]
         if len(owners) > 1 and len(named) == 1:
             settled[spelling] = named[0]
-    return settled
+    return Spellings(settled)
 
 
-@lru_cache(maxsize=64)
-def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, dict]:
-    # Names of several words match in any case ("united states"); codes and one-word names as written.
-    spaced = sorted((s for s, _ in table if " " in s), key=len, reverse=True)
-    exact = sorted((s for s, _ in table if " " not in s), key=len, reverse=True)
-    lookup = dict(table) | {s.lower(): c for s, c in table if " " in s}
-    any_case = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, spaced)) + r")(?!\w)", re.I) if spaced else None
-    as_written = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, exact)) + r")(?!\w)") if exact else None
-    return any_case, as_written, lookup
+class Spellings:
+    """Country spellings and the canonical names that replace them, compiled once."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        # Names of several words match in any case ("united states"); codes and one-word names as written.
+        spaced = sorted((s for s in table if " " in s), key=len, reverse=True)
+        exact = sorted((s for s in table if " " not in s), key=len, reverse=True)
+        self.table = dict(table)
+        self._lookup = self.table | {s.lower(): c for s, c in table.items() if " " in s}
+        alternatives = "|".join(map(re.escape, spaced))
+        self._any_case = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)", re.I) if spaced else None
+        alternatives = "|".join(map(re.escape, exact))
+        self._as_written = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)") if exact else None
+        # Most texts name no country by another spelling: their words decide whether to look at all.
+        self._spaced_words = {next(w for w in _WORD.findall(s.lower()) if w not in _JOINERS) for s in spaced}
+        self._exact_words = {w for s in exact for w in _WORD.findall(s)[:1]}
+
+    def replace(self, text: str, shouted: bool = False) -> str:
+        """Return ``text`` with each spelling replaced by its country's canonical name. In text typed in
+        capitals, bare codes are left alone: "TELL US MORE" has the pronoun, not the country."""
+        found = set(_WORD.findall(text))
+        if self._any_case is not None and not self._spaced_words.isdisjoint({w.lower() for w in found}):
+            text = self._any_case.sub(lambda m: self._lookup[m.group(0).lower()], text)
+        if self._as_written is not None and not self._exact_words.isdisjoint(found):
+            # Typed in capitals, a bare code may be a word; a dotted one ("U.S.") is still the country.
+            text = self._as_written.sub(
+                lambda m: m.group(0) if shouted and "." not in m.group(0) else self._lookup[m.group(0)], text
+            )
+        return text
 
 
-def replace_spellings(text: str, table: dict[str, str], shouted: bool = False) -> str:
-    """Return ``text`` with each spelling in ``table`` replaced by its country's canonical name. In text
-    typed in capitals, bare codes are left alone: "TELL US MORE" has the pronoun, not the country."""
-    any_case, as_written, lookup = _compiled(tuple(sorted(table.items())))
-    if any_case is not None:
-        text = any_case.sub(lambda m: lookup[m.group(0).lower()], text)
-    if as_written is not None:
-        # Typed in capitals, a bare code may be a word; a dotted one ("U.S.") is still the country.
-        text = as_written.sub(lambda m: m.group(0) if shouted and "." not in m.group(0) else lookup[m.group(0)], text)
-    return text
+@lru_cache(maxsize=1)
+def _everywhere() -> Spellings:
+    return Spellings(aliases())
 
 
 def canonical_countries(text: str, shouted: bool = False) -> str:
     """Return ``text`` with the spellings that belong to one country replaced by its canonical name."""
-    return replace_spellings(text, aliases(), shouted)
+    return _everywhere().replace(text, shouted)

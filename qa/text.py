@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from qa.places import canonical_countries, replace_spellings, shared_in
+from qa.places import canonical_countries, shared_in
 
 _STEMMER = Stemmer.Stemmer("english")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
@@ -264,7 +264,7 @@ class Vocabulary:
 
     def repair(self, text: str) -> list[str]:
         """Return the content words of ``text`` with misspellings mapped to document words."""
-        text = replace_spellings(text, self.countries)
+        text = self.countries.replace(text)
         text = _OPEN_DECADE.sub(lambda m: self.decades.get(m.group(1) or "20", m.group(0)), text)
         return [r for w in content_words(text) for r in self._repair(w).split() if r not in STOPWORDS]
 
