@@ -297,28 +297,10 @@ def profile_queries(ask: Callable[[Question], Any], qs: Sequence[Question]) -> d
 
 def _start_chroma(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``chroma run`` on a free loopback port with its data in ``work``; return it and its URL."""
-    import httpx
-
-    from eval.soak import free_port, stop_process
+    from eval.soak import free_port, start_chroma
 
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = work / "chroma.log"
-    command = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(work / "chroma-server")]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    until = time.monotonic() + 60
-    while time.monotonic() < until:
-        if process.poll() is not None:
-            raise RuntimeError(f"chroma run exited: {log.read_text(errors='replace')[-1000:]}")
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    stop_process(process)
-    raise RuntimeError("chroma run was not ready after 60 s")
+    return start_chroma(work / "chroma-server", port, work / "chroma.log"), f"http://127.0.0.1:{port}"
 
 
 def _server_rss_mb(process: subprocess.Popen[bytes] | None) -> float | None:

@@ -290,6 +290,26 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def start_chroma(path: Path, port: int, log: Path, timeout: float = 60.0) -> subprocess.Popen[bytes]:
+    """Start ``chroma run`` serving ``path`` on 127.0.0.1:``port`` (output to ``log``) and wait for its
+    heartbeat; raise RuntimeError with the log's tail if it exits or is not ready within ``timeout``."""
+    command = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        if process.poll() is not None:
+            raise RuntimeError(f"chroma run exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    stop_process(process)
+    raise RuntimeError(f"chroma run was not ready after {timeout:.0f} s")
+
+
 def server_env(model_cache: Path | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return the environment for ``ui.py``: ``base`` (default: this one) without ``QA_*``, plus the model cache."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("QA_")}

@@ -101,6 +101,12 @@ def _names(client: Any) -> set[str]:
     return {getattr(c, "name", c) for c in client.list_collections()}
 
 
+def _delete(client: Any, names: set[str]) -> None:
+    """Delete the collections in ``names`` that ``client`` holds; a missing one is not an error."""
+    for name in names & _names(client):
+        client.delete_collection(name)
+
+
 def _part_report(report: Report, n: int, total: int, source: str) -> Report:
     """Return a progress callback for document ``n`` of ``total`` that reports on the whole build."""
     if total == 1:
@@ -185,14 +191,12 @@ class IndexStore:
         """Delete the collections of ``documents`` (their vectors only); a missing one is not an error."""
         names = {d.collection(self.model) for d in documents}
         if self.client is not None:
-            for name in names & _names(self.client):
-                self.client.delete_collection(name)
+            _delete(self.client, names)
             return
         if self.chroma_url:
             client = open_client(self.data_dir, str(self.chroma_url))
             try:
-                for name in names & _names(client):
-                    client.delete_collection(name)
+                _delete(client, names)
             finally:
                 with contextlib.suppress(Exception):
                     client.close()
@@ -202,8 +206,7 @@ class IndexStore:
         with self._lock(LOCK, lambda _m, _f: None):
             client = open_embedded(self.data_dir)
             try:
-                for name in names & _names(client):
-                    client.delete_collection(name)
+                _delete(client, names)
             finally:
                 client.close()
             write_fingerprint(self.data_dir / FILES, self.data_dir / CHROMA_DIR)

@@ -4,6 +4,7 @@ a length of time, a place someone is from."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from itertools import takewhile
 
 from qa.text import STOPWORDS, lemmas, stem, words
@@ -98,6 +99,7 @@ _TIME_UNITS = ("year", "month", "week", "day", "decade", "century", "hour", "min
 _SOME = re.compile(r"^(?:a|an|several|couple)$")
 # "How long is the beach?": a length answers it as a time does.
 _LENGTH_UNITS = ("mile", "kilometer", "km", "meter", "foot", "feet", "inch", "yard")
+_DURATIONS = frozenset(stem(u) for u in (*_TIME_UNITS, *_LENGTH_UNITS))
 _SINCE_YEAR = re.compile(r"\bsince\s+(?:\w+\s+)?(?:1\d|20)\d\d\b", re.IGNORECASE)
 # A count of none, all or a share answers "how many" as well as a number does.
 _NONE_OR_ALL = re.compile(
@@ -134,7 +136,7 @@ def _counted_phrase(question: str) -> list[str]:
     return [*phrase, *(f for w in rest for f in _forms(w))]
 
 
-def _counts_the_noun(nouns: list[str], quoted: list[str], some: bool = False) -> bool:
+def _counts_the_noun(nouns: Collection[str], quoted: list[str], some: bool = False) -> bool:
     """True when a count in ``quoted`` goes with one of the ``nouns`` (stems: "40 years", "700 towers"),
     or, for years, when a span of years is given ("from 2007 to 2014"); with ``some``, an amount
     without a number counts ("a month", "several hours")."""
@@ -186,8 +188,7 @@ def wrong_answer_type(question: str, quoted: list[str], context: list[str]) -> b
         return not any(_GIVES_ORIGIN.search(q) for q in quoted[:1])
     if _HOW_LONG.search(question):
         best = quoted[:1]
-        units = [stem(u) for u in (*_TIME_UNITS, *_LENGTH_UNITS)]
-        return not (_counts_the_noun(units, best, some=True) or any(_SINCE_YEAR.search(q) for q in best))
+        return not (_counts_the_noun(_DURATIONS, best, some=True) or any(_SINCE_YEAR.search(q) for q in best))
     if _HOW_MANY.search(question):
         if any(_NONE_OR_ALL.search(q) for q in quoted[:1]):
             return False  # "How many people like the regime?" - "No one in Iran likes them"

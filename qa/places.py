@@ -1,8 +1,8 @@
 """Countries' other spellings, from ISO 3166 (pycountry): "U.S.", "USA", "United States" and "the
 United States of America" are one country, "French Republic" is France. Nothing here knows a document.
 
-An alias two countries share ("Islamic Republic": Iran, Pakistan, Mauritania, Afghanistan) stands for
-neither, so it is left as written.
+A spelling several countries share ("Islamic Republic": Iran, Pakistan, Mauritania, Afghanistan) stands
+for none of them everywhere; a document settles it (``shared_in``): the one of them it names.
 """
 
 from __future__ import annotations
@@ -79,8 +79,7 @@ class Spellings:
         # Names of several words match in any case ("united states"); codes and one-word names as written.
         spaced = sorted((s for s in table if " " in s), key=len, reverse=True)
         exact = sorted((s for s in table if " " not in s), key=len, reverse=True)
-        self.table = dict(table)
-        self._lookup = self.table | {s.lower(): c for s, c in table.items() if " " in s}
+        self._lookup = table | {s.lower(): c for s, c in table.items() if " " in s}
         alternatives = "|".join(map(re.escape, spaced))
         self._any_case = re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)", re.I) if spaced else None
         alternatives = "|".join(map(re.escape, exact))

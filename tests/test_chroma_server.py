@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eval.soak import free_port, stop_process
+from eval.soak import free_port, start_chroma, stop_process
 from qa import Assistant, IndexStoreError, Settings
 from qa.cli import main as qa_main
 
-CHROMA = Path(sys.executable).with_name("chroma")
 START_TIMEOUT = 60.0
 QUESTION = "What does Commenter 4 say about Shia Islam?"
 
@@ -42,18 +38,8 @@ class ChromaServer:
 
     def start(self) -> ChromaServer:
         """Start the server and wait for its heartbeat."""
-        env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-        command = [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        until = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < until:
-            assert self.process.poll() is None, self.log.read_text(errors="replace")[-2000:]
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"chroma run was not ready after {START_TIMEOUT} s")
+        self.process = start_chroma(self.path, self.port, self.log, START_TIMEOUT)
+        return self
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
