@@ -56,6 +56,8 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
 ) -> None:
     before = len(assistant.documents())
     assert page.locator("#picker input").input_value() == f"All documents ({before})"
+    # The examples ask about the bundled article, which all documents include.
+    assert page.locator("#examples").is_visible()
 
     # Record what the panel's progress display says while the file is indexed.
     page.evaluate(
@@ -90,6 +92,11 @@ def test_uploaded_markdown_is_picked_and_answers_quote_it(
     # The picker now shows the new document, and its list holds it next to "All documents".
     picked = TITLE
     page.wait_for_function("v => document.querySelector('#picker input').value === v", arg=picked)
+    # The heading counts the documents now, and the examples, about the bundled article, are gone.
+    page.wait_for_function(
+        "n => document.querySelector('#heading').innerText.includes(`Ask your documents (${n})`)", arg=before + 1
+    )
+    page.wait_for_function("() => !document.querySelector('#examples')?.checkVisibility()")
     page.click("#picker input")
     options = page.locator("ul[role=listbox] li[role=option]")
     options.first.wait_for(state="visible")

@@ -6,8 +6,8 @@ from typing import Any
 
 import gradio as gr
 
-from webui.library import build_library_panel, upload
-from webui.render import render_heading, render_status
+from webui.library import ALL_DOCUMENTS, build_library_panel, heading, shows_examples, upload
+from webui.render import render_status
 from webui.state import CONCURRENCY_LIMIT, ChatHandlers
 
 # Waiting UI events beyond this get "queue full" rather than piling up behind a slow server.
@@ -71,11 +71,10 @@ CSS = """
 
 def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
     """Return the Gradio page: status, chat, examples, start over, Sources and Document panels."""
-    text = handlers.assistant.source_text(handlers.assistant.sources[0])
     sources_html, document_html = handlers.empty_panels()
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="Ask the article", analytics_enabled=False) as blocks:
-        gr.HTML(render_heading(text, len(handlers.assistant.documents())))
+        page_heading = gr.HTML(heading(handlers), elem_id="heading")
         status = gr.HTML(render_status(handlers.status.describe()), elem_id="status")
         turns = gr.State([])
         pending = gr.State(None)
@@ -106,7 +105,7 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
                         autofocus=True,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                with gr.Row(elem_id="examples"):
+                with gr.Row(elem_id="examples", visible=shows_examples(handlers, ALL_DOCUMENTS)) as examples:
                     example_buttons = [
                         gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0) for q in EXAMPLES
                     ]
@@ -146,6 +145,15 @@ def build_blocks(handlers: ChatHandlers) -> gr.Blocks:
             show_progress_on=[library_note],
             **private,
         ).then(handlers.poll_status, None, [status, timer], show_progress="hidden", **private)
+        # The heading counts the documents, and the examples (about the bundled article) show only
+        # while it is picked: an upload sets the picker to the new document.
+        picker.change(
+            lambda value: (heading(handlers), gr.Row(visible=shows_examples(handlers, value))),
+            [picker],
+            [page_heading, examples],
+            queue=False,
+            **private,
+        )
         timer.tick(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         blocks.load(handlers.poll_status, None, [status, timer], queue=False, show_progress="hidden", **private)
         gr.api(handlers.api_chat, api_name="chat")

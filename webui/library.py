@@ -8,6 +8,8 @@ from typing import Any
 import gradio as gr
 
 from qa import SUPPORTED_FORMATS, QAError
+from qa.settings import BUNDLED_DOCUMENT
+from webui.render import render_heading
 from webui.state import ChatHandlers
 
 ALL_DOCUMENTS = ""
@@ -21,6 +23,19 @@ def document_choices(handlers: ChatHandlers) -> list[tuple[str, str]]:
     return [(f"All documents ({len(documents)})", ALL_DOCUMENTS)] + [
         (d.title if titles.count(d.title) == 1 else f"{d.title} · {d.id}", d.id) for d in documents
     ]
+
+
+def shows_examples(handlers: ChatHandlers, value: Any) -> bool:
+    """True when the example questions, written for the bundled article, fit what ``value`` picks:
+    that article, or all documents when it is one of them."""
+    bundled = BUNDLED_DOCUMENT.stem
+    return value == bundled or (not value and bundled in handlers.assistant.sources)
+
+
+def heading(handlers: ChatHandlers) -> str:
+    """Return the page heading for the library as it is now: one article, or how many documents."""
+    assistant = handlers.assistant
+    return render_heading(assistant.source_text(assistant.sources[0]), len(assistant.documents()))
 
 
 def picked_documents(value: Any) -> list[str] | None:
