@@ -9,7 +9,7 @@ from index.sentences import split_sentences
 from index.structure import DEFAULT_SECTION, UNKNOWN_SPEAKER, Segment
 
 # Bump when chunk boundaries or headers change: it is part of every chunk id and of the manifest.
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 # Longest passage in characters; ~3 sentences of this article, so a passage stays on one point.
 PASSAGE_MAX_CHARS = 450
 # A heading is a label, not an answer: it is searched as the header of the paragraphs under it.

@@ -11,6 +11,9 @@ _ABBREVIATIONS = frozenset(
     mr mrs ms dr rev st gen col lt sgt jr sr prof vs etc e.g i.e u.s u.k u.n fig al approx
     """.split()
 )
+# Tokens that end in a period without ending a sentence when a number follows: "Op. 10, No. 12",
+# "Vol. 3", "pp. 12-14".
+_BEFORE_A_NUMBER = frozenset("no nos op opp vol vols pp ch art sec fl".split())
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 
 
@@ -29,7 +32,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word_start = dot
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
-    word = text[word_start:dot].strip("“\"'(‘").lower()
+    word = text[word_start:dot].strip("“\"'(‘[").lower()
+    if word in _BEFORE_A_NUMBER and re.match(r"\s+\d", text[dot + 1 : dot + 4]):
+        return True
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 

@@ -116,6 +116,12 @@ def test_sentences_keep_abbreviations_and_quotes_together() -> None:
     ]
 
 
+def test_a_number_after_op_or_no_does_not_start_a_sentence() -> None:
+    text = "His Etude Op. 10, No. 12 (Op. 25) was published. Vol. 3 came in 1832. It sold well."
+    quotes = [text[s.start : s.end] for s in split_sentences(text)]
+    assert quotes == ["His Etude Op. 10, No. 12 (Op. 25) was published.", "Vol. 3 came in 1832.", "It sold well."]
+
+
 def test_chunks_never_cross_a_speaker_boundary(document_text: str) -> None:
     segments = parse_document(document_text)
     chunks = chunk_document("doc", document_text, segments)
