@@ -145,7 +145,11 @@ class Engine:
     def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
         """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
         query = resolve(question, history, self.speakers)
-        query = replace(query, spelled=self.vocabulary.repair_text(query.question))
+        query = replace(
+            query,
+            spelled=self.vocabulary.repair_text(query.question),
+            corrected=self.vocabulary.correct(query.question),
+        )
         vector = self.embed(self.vocabulary.repair_text(query.text))
         if query.context:
             alone = self.embed(query.spelled)

@@ -39,6 +39,12 @@ class Judged:
     quoted: list[str]
     context: list[str]
 
+    @property
+    def asked(self) -> str:
+        """Return the question as the checks read it: with its misspellings repaired ("how many
+        yeras" asks for years)."""
+        return self.query.corrected or self.query.question
+
 
 @dataclass(frozen=True)
 class Check:
@@ -51,24 +57,22 @@ class Check:
 
 def _after_the_text(j: Judged) -> bool:
     # Reader comments, written after the text, may say what came after it.
-    after = asks_after_the_document(j.query.question) and not j.query.wants_commenter
-    return after or asks_what_came_of_it(j.query.question, j.quoted)
+    after = asks_after_the_document(j.asked) and not j.query.wants_commenter
+    return after or asks_what_came_of_it(j.asked, j.quoted)
 
 
 def _only_names(j: Judged) -> bool:
     # A follow-up's own words are too few to judge alone.
     if j.query.context:
         return False
-    return asks_beyond_names(j.scorer.names, j.scorer.idf, j.focus_words, j.query.question, j.best.dense)
+    return asks_beyond_names(j.scorer.names, j.scorer.idf, j.focus_words, j.asked, j.best.dense)
 
 
 def _ungrounded(j: Judged) -> bool:
     if j.query.context:
         return False
     focus_terms = [stem(w) for w in j.focus_words]
-    return j.scorer.names.ungrounded(
-        focus_terms, j.scorer.segment_terms[j.best.row], j.best.unit.speaker, j.query.spelled or j.query.question
-    )
+    return j.scorer.names.ungrounded(focus_terms, j.scorer.segment_terms[j.best.row], j.best.unit.speaker, j.asked)
 
 
 def _missing_detail(j: Judged) -> bool:
@@ -76,29 +80,27 @@ def _missing_detail(j: Judged) -> bool:
         # A short question read as a follow-up borrows the last turn's subject; one that does not point
         # back to it ("What is the capital of Peru?") must still ask about something the document has.
         # One that points back ("who leaked it?") may reword the text: its new words are no evidence.
-        if refers_back(j.query.question):
+        if refers_back(j.asked):
             return False
-        return asks_only_what_the_document_lacks(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.query.question)
+        return asks_only_what_the_document_lacks(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.asked)
     # The best sentence's terms, header included, as indexed.
     terms = j.scorer.sentence_terms[j.best.row]
-    return lacks_the_asked_detail(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.query.question, terms)
+    return lacks_the_asked_detail(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.asked, terms)
 
 
 CHECKS: tuple[Check, ...] = (
-    Check(
-        "answer-type", "no answer of the asked type", lambda j: wrong_answer_type(j.query.question, j.quoted, j.context)
-    ),
+    Check("answer-type", "no answer of the asked type", lambda j: wrong_answer_type(j.asked, j.quoted, j.context)),
     Check(
         "named-answer",
         "no name for what is asked",
-        lambda j: lacks_named_answer(j.query.question, j.quoted) or lacks_a_named_one(j.query.question, j.quoted[:1]),
+        lambda j: lacks_named_answer(j.asked, j.quoted) or lacks_a_named_one(j.asked, j.quoted[:1]),
     ),
-    Check("kind", "no kind named for what is asked", lambda j: lacks_the_kind_asked(j.query.question, j.quoted)),
+    Check("kind", "no kind named for what is asked", lambda j: lacks_the_kind_asked(j.asked, j.quoted)),
     Check("after-the-text", "asks about events after the text", _after_the_text),
     Check(
         "another-one",
         "the evidence is about another one",
-        lambda j: asks_another_of_the_kind(j.query.question, j.quoted),
+        lambda j: asks_another_of_the_kind(j.asked, j.quoted),
     ),
     Check("only-names", "only names in common with the document", _only_names),
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),

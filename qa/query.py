@@ -71,8 +71,12 @@ class Query:
     previous_citations: tuple[Citation, ...] = ()
     # "What else ...": sentences already quoted are skipped, not just ranked lower.
     asks_more: bool = False
-    # The question with misspellings repaired ("acording to Hunter"), for checks that read its words.
+    # The question with misspellings repaired and folded ("acording to Hunter"): what is embedded
+    # and what the judge's inputs read.
     spelled: str = ""
+    # ... and with only its misspelt words replaced, capitals and possessives kept: what the named
+    # checks read ("how many yeras has PIERE's ...").
+    corrected: str = ""
 
     @property
     def text(self) -> str:

@@ -269,14 +269,31 @@ class Vocabulary:
         return [r for w in content_words(text) for r in self._repair(w).split() if r not in STOPWORDS]
 
     def repair_text(self, text: str) -> str:
-        """Return ``text`` with misspelt words replaced by the document words they stand for."""
+        """Return ``text`` with misspelt words replaced by the document words they stand for, folded
+        ("Iran's" becomes "iran"): what is embedded."""
+        return self._replace_misspelt(text, keep_form=False)
 
+    def correct(self, text: str) -> str:
+        """Return ``text`` with only its misspelt words (ones no English word) replaced, and
+        everything else as written (capitals, possessives, singular or plural): what the named
+        checks read ("how many yeras has PIERE's ..." -> "how many years has PIERE's ...")."""
+        return self._replace_misspelt(text, keep_form=True)
+
+    def _replace_misspelt(self, text: str, keep_form: bool) -> str:
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
-            folded = fold(word)
+            base = re.split(r"['’]", word, maxsplit=1)[0] if keep_form else word
+            folded = fold(base)
             if folded in STOPWORDS or not _WORD.fullmatch(folded):
                 return word
+            if keep_form and is_english_word(folded):
+                return word  # "sport" stays, though the document says "sports"
             repaired = self._repair(folded)
-            return word if repaired == folded else repaired
+            if repaired == folded:
+                return word
+            if not keep_form:
+                return repaired
+            capital = repaired[:1].upper() + repaired[1:] if base[:1].isupper() else repaired
+            return capital + word[len(base) :]
 
         return re.sub(r"[^\W_]+(?:['’][^\W_]+)?", fix, text)

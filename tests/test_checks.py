@@ -111,6 +111,16 @@ def test_unknown_words_with_the_same_consonants_are_repaired() -> None:
     assert vocabulary.repair("letter") == ["letter"]
 
 
+def test_checks_read_the_question_with_only_its_misspellings_corrected() -> None:
+    vocabulary = Vocabulary(["For 159 years the clergy of PIERE's country led sports and Commenter 4 agreed."])
+    corrected = vocabulary.correct("how many yeras has PIERE's comenter said? What sport?")
+    # Misspelt words become the document's; names keep their capitals and possessives, and an
+    # English word keeps its number ("sport", not the document's "sports").
+    assert corrected == "how many years has PIERE's commenter said? What sport?"
+    # What is embedded is folded as before.
+    assert vocabulary.repair_text("PIERE's yeras") == "piere years"
+
+
 def test_english_words_are_not_read_as_swapped_letters() -> None:
     assert Vocabulary(["Letters from the author."]).repair("form") == ["form"]
 
