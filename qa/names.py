@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from qa.framing import FRAMING, OPINION
@@ -164,9 +165,15 @@ class DocumentNames:
     fellows: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_segments(cls, segments: list[str], segment_terms: list[set[str]] | None = None) -> DocumentNames:
+    def from_segments(
+        cls,
+        segments: list[str],
+        segment_terms: list[set[str]] | None = None,
+        documents: list[str] | None = None,
+    ) -> DocumentNames:
         """Learn the names from the text of each segment (paragraph or comment) and, when known
-        already, each segment's terms."""
+        already, each segment's terms and the document it belongs to: a name is the topic of a
+        document when many of that document's own segments use it, however large the library."""
         capital: dict[str, int] = {}
         lower: set[str] = set()
         in_run: set[str] = set()
@@ -206,7 +213,15 @@ class DocumentNames:
             and (w in alone or zipf(w) < (COMMON_NAME_ZIPF if n >= 2 else RARE_NAME_ZIPF))
         }
         seen = segment_terms if segment_terms is not None else [set(terms(text)) for text in segments]
-        share = {w: sum(stem(w) in s for s in seen) / max(1, len(seen)) for w in names}
+        owners = documents if documents is not None else [""] * len(seen)
+        stems = {stem(w) for w in names}
+        totals = Counter(owners)
+        uses: dict[str, Counter[str]] = {}
+        for present, owner in zip(seen, owners, strict=True):
+            for term in present & stems:
+                uses.setdefault(term, Counter())[owner] += 1
+        # Its share of the segments of the document that uses it most.
+        share = {w: max((n / totals[d] for d, n in uses.get(stem(w), Counter()).items()), default=0.0) for w in names}
         fellows: dict[str, set[str]] = {}
         for text in segments:
             for run, _titled in _name_runs(text):

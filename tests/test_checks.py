@@ -37,6 +37,20 @@ def test_names_are_people_and_bodies_not_titles_or_lone_places() -> None:
     assert "iran" not in names.rare  # in every segment: the topic
 
 
+def test_a_name_is_the_topic_of_its_own_document_however_large_the_library() -> None:
+    club = [
+        "Annual report of the Harbour Rowing Club.",
+        "The club owns eleven boats.",
+        "Membership costs forty pounds.",
+    ]
+    others = [f"Paragraph {i} of another report, on the Skerryvore Lighthouse keepers." for i in range(12)]
+    segments, owners = club + others, ["club"] * len(club) + ["light"] * len(others)
+    # Over the whole library "Rowing" is in 1 of 15 segments: a rare name a passage must give.
+    assert "row" in DocumentNames.from_segments(segments).rare
+    # In its own document it is in 1 of 3: the topic, which "Membership costs forty pounds" answers about.
+    assert "row" not in DocumentNames.from_segments(segments, documents=owners).rare
+
+
 def test_a_rare_name_must_be_in_the_evidence_unless_its_speaker_gives_a_view() -> None:
     names = DocumentNames.from_segments(SEGMENTS)
     assert names.ungrounded(["rouhani", "jcpoa"], set(terms(SEGMENTS[0])), "Shireen T. Hunter") == ["rouhani"]
