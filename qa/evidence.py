@@ -43,10 +43,16 @@ _ASKS_META = re.compile(
     rf"|\b(?:wrote|written)\s+{THE_TEXT}\b",
     re.I,
 )
-# A question for the headline or the caption by name gets that line: its words rarely match.
+# A question for the headline, the caption or the byline by name gets that line: its words rarely
+# match ("who wrote this?" shares no word with "by Shireen T. Hunter").
 _ASKS_KIND = {
     "title": re.compile(rf"\b(?:headline|title of {THE_TEXT})\b", re.I),
     "caption": re.compile(r"\b(?:caption|photo\w*|pictured|image)\b", re.I),
+    "byline": re.compile(
+        rf"\bwho\s+(?:wrote|authored|penned)\s+(?:this|{THE_TEXT})\b|\bwho\s+is\s+{THE_TEXT}\s+by\b"
+        r"|\bwritten\s+by\s+whom\b",
+        re.I,
+    ),
 }
 # A title or caption that says nothing the question does not ("The Real Reason Iran's Hardliners
 # Don't Want to Talk to America" for "What is the real reason Iran's hardliners don't want to talk to
@@ -164,7 +170,10 @@ class EvidenceScorer:
         unique = list(dict.fromkeys(segments))
         unique_terms = {text: set(terms(text)) for text in unique}
         self.segment_terms = [unique_terms[text] for text in segments]
-        self.names = DocumentNames.from_segments(unique, [unique_terms[text] for text in unique])
+        owner = {text: u.source for text, u in zip(segments, sentences.units, strict=True)}
+        self.names = DocumentNames.from_segments(
+            unique, [unique_terms[text] for text in unique], [owner[text] for text in unique]
+        )
         self.segment_kinds = np.array([u.segment_kind for u in sentences.units])
         self.is_meta = np.isin(self.segment_kinds, list(_META_KINDS))
         self.ended_period = np.array(
@@ -225,8 +234,11 @@ class EvidenceScorer:
         mode: str,
         rrf_k: int,
         sources: frozenset[str] | None = None,
+        adapted: np.ndarray | None = None,
     ) -> list[Evidence]:
-        """Return every sentence (of ``sources``, when given) as evidence, best first."""
+        """Return every sentence (of ``sources``, when given) as evidence, best first. ``adapted``,
+        the question's vector moved by the query adapter, ranks; ``vector`` keeps the scale of the
+        scores the thresholds read."""
         if mode != "hybrid":
             # Baselines rank by one signal alone and never abstain: score 1.0 clears any threshold.
             lexical_terms = focus_terms + [t for t in context_terms if t not in focus_terms]
@@ -258,12 +270,14 @@ class EvidenceScorer:
             # Sentences of other documents drop out of the ranking (and of the feedback's shared part).
             lexical = np.where(self._in_sources(sources), lexical, -np.inf)
         score = self._dense_score(vector, dense) + lexical
-        # Pseudo-relevance feedback: the question moved toward its closest sentences finds the ones
-        # that say the same in other words. It only reorders: the best score stays the plain
-        # question's, so the abstention threshold keeps its meaning.
-        near = dense if sources is None else np.where(np.isfinite(lexical), dense, -np.inf)
+        # The adapted question and pseudo-relevance feedback (the question moved toward its closest
+        # sentences) find the sentences that say the same in other words. They only reorder: the
+        # best score stays the plain question's, so the abstention thresholds keep their meaning.
+        base = vector if adapted is None else adapted
+        base_dense = dense if adapted is None else self._dense(adapted)
+        near = base_dense if sources is None else np.where(np.isfinite(lexical), base_dense, -np.inf)
         closest = np.argpartition(-near, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
-        moved = vector + FEEDBACK_WEIGHT * self.sentences.vectors[closest].mean(axis=0)
+        moved = base + FEEDBACK_WEIGHT * self.sentences.vectors[closest].mean(axis=0)
         moved = moved / np.linalg.norm(moved)
         fed = self._dense_score(moved, self._dense(moved)) + lexical
         # Both share ``lexical``, so the same sentences (repeats in a follow-up) are ruled out in each.
