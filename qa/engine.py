@@ -13,6 +13,7 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
+from qa.adapter import load_adapter
 from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
@@ -94,6 +95,8 @@ class Engine:
         )
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
+        dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
+        self.adapter = load_adapter(settings.adapter_folder(), dimensions) if settings.adapter else None
 
     @classmethod
     def open(
@@ -164,6 +167,7 @@ class Engine:
             self.settings.retrieval,
             self.settings.rrf_k,
             sources,
+            self.adapter.apply(vector) if self.adapter is not None else None,
         )
         hybrid = self.settings.retrieval == "hybrid"
         picked = select(

@@ -3,8 +3,9 @@
 With the judge on, every check is an input of the fitted answerability model (``check:NAME``), and
 the checks precise enough on the train split also veto an answer on their own (``Calibration.vetoes``);
 with the judge off (the rules-only engine) the first check that fires vetoes the answer. A check earns its place by the held-out ablation
-(``qa eval --disable-check NAME``, ``python -m eval.ablation``): foreign-script and speaker changed no held-out abstention,
-off-topic questions included, and were deleted.
+(``qa eval --disable-check NAME``, ``python -m eval.ablation``): foreign-script changed no held-out abstention,
+off-topic questions included, and was deleted. speaker was deleted with it and came back with the query
+adapter, which ranks the author's sentences first for some questions about a commenter's view.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ def _ungrounded(j: Judged) -> bool:
     return j.scorer.names.ungrounded(focus_terms, j.scorer.segment_terms[j.best.row], j.best.unit.speaker, j.asked)
 
 
+def _other_speaker(j: Judged) -> bool:
+    # "What does PIERE think about ...?" answered with the author's words says nothing of PIERE's.
+    return bool(j.query.speaker) and j.best.unit.speaker != j.query.speaker
+
+
 def _missing_detail(j: Judged) -> bool:
     if j.query.context:
         # A short question read as a follow-up borrows the last turn's subject; one that does not point
@@ -104,6 +110,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("only-names", "only names in common with the document", _only_names),
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
+    Check("speaker", "the one asked about does not speak to it", _other_speaker),
     Check("missing-detail", "a detail the document lacks", _missing_detail),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)

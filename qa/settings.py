@@ -62,6 +62,11 @@ class Settings:
     judge_threshold: float = -1.0
     # A folder with a judge of one's own (calibration.json and files.json, as make train writes them).
     judge_path: str = ""
+    # The query adapter fitted by make train (qa/models/adapter/) moves each question's vector before
+    # dense scoring; off, questions are embedded as they are.
+    adapter: bool = True
+    # A folder with an adapter of one's own (adapter.npy and files.json, as make train writes them).
+    adapter_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).
     disabled_checks: str = ""
     # Largest file ``add`` accepts, in MB: far above a long report's text layer (a 300-page PDF
@@ -145,6 +150,12 @@ class Settings:
 
     def _disabled(self) -> set[str]:
         return {n.strip() for n in self.disabled_checks.split(",") if n.strip()}
+
+    def adapter_folder(self) -> Path:
+        """Return the adapter's folder: the setting, or the one shipped with the package."""
+        from qa.adapter import BUNDLED_ADAPTER
+
+        return Path(self.adapter_path) if self.adapter_path else BUNDLED_ADAPTER
 
     def judge_folder(self) -> Path:
         """Return the judge's folder: the setting, or the one shipped with the package."""

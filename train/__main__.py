@@ -1,5 +1,6 @@
-"""`make train`: mine the answerability inputs with the engine, fit the judge on the train split,
-choose its threshold on the tune split, and write it with a model card of held-out figures."""
+"""`make train`: fit the query adapter, mine the answerability inputs with the engine (adapter on),
+fit the judge on the train split, choose its threshold on the tune split, and write both with model
+cards of held-out figures."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import os
 import time
 from pathlib import Path
 
+from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, write_judge
-from train import calibrate, card, mine
+from train import adapter, calibrate, card, mine
 
 SEED = 13
 
@@ -19,17 +21,31 @@ def _records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def fit_adapter(work: Path, out: Path) -> None:
+    """Fit the query adapter on the train split and write it, with its card, into ``out``."""
+    started = time.monotonic()
+    sentences, found = adapter.examples(work, work / "models")
+    matrix = adapter.fit(sentences, [e for e in found if e.split == "train"], SEED)
+    write_adapter(matrix, out)
+    before, after = adapter.recall_at_3(sentences, found, None), adapter.recall_at_3(sentences, found, matrix)
+    card.write_adapter_card(out / "README.md", before, after, len(found), SEED, time.monotonic() - started)
+    print(json.dumps({"dense recall@3 without": before, "with": after}, indent=2))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the whole training; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     parser.add_argument("--work", type=Path, default=Path(".qa-data/train"), help="scratch folder")
     parser.add_argument("--out", type=Path, default=BUNDLED_JUDGE, help="where the judge is written")
-    parser.add_argument("--reuse", action="store_true", help="reuse the mined inputs in the scratch folder")
+    parser.add_argument("--adapter-out", type=Path, default=BUNDLED_ADAPTER, help="where the adapter is written")
+    parser.add_argument("--reuse", action="store_true", help="reuse the adapter and mined inputs in --work")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.monotonic()
     mined = args.work / "mined.jsonl"
-    records = _records(mined) if args.reuse and mined.is_file() else mine.main(mined, args.work)
+    if not (args.reuse and mined.is_file()):
+        fit_adapter(args.work, args.adapter_out)
+    records = _records(mined) if args.reuse and mined.is_file() else mine.main(mined, args.work, args.adapter_out)
     by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout")}
     calibration = calibrate.fit(by_split["train"], by_split["tune"], SEED)
     write_judge(calibration, args.out)

@@ -19,10 +19,15 @@ from train.splits import SOURCES
 FOREIGN_PER_SPLIT = 80
 
 
-def _assistant(document: Path, data_dir: Path, model_cache: Path) -> Assistant:
-    # The engine without a judge computes the same inputs the judge reads at serving time.
+def _assistant(document: Path, data_dir: Path, model_cache: Path, adapter: Path) -> Assistant:
+    # The engine without a judge, with the adapter just fitted, computes the inputs the judge reads
+    # at serving time.
     settings = Settings.load(
-        documents=[document], data_dir=data_dir / document.stem, model_cache_dir=model_cache, judge=False
+        documents=[document],
+        data_dir=data_dir / document.stem,
+        model_cache_dir=model_cache,
+        judge=False,
+        adapter_path=str(adapter),
     )
     bot = Assistant(settings)
     bot.load()
@@ -42,14 +47,15 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
     }
 
 
-def main(out: Path, data_dir: Path) -> list[dict[str, Any]]:
-    """Mine every source, and the foreign questions of each document, into ``out`` (JSONL)."""
+def main(out: Path, data_dir: Path, adapter: Path) -> list[dict[str, Any]]:
+    """Mine every source, and the foreign questions of each document, into ``out`` (JSONL), with the
+    query adapter in ``adapter``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     bots: dict[Path, Assistant] = {}
     asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
     records = []
     for source in SOURCES:
-        bot = bots.get(source.document) or _assistant(source.document, data_dir, data_dir / "models")
+        bot = bots.get(source.document) or _assistant(source.document, data_dir, data_dir / "models", adapter)
         bots[source.document] = bot
         for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)
