@@ -23,9 +23,15 @@ class AdapterError(QAError):
 
 @dataclass(frozen=True)
 class QueryAdapter:
-    """``q' = (q + matrix @ q) / |q + matrix @ q|`` for a unit question vector ``q``."""
+    """``q' = (q + matrix @ q) / |q + matrix @ q|`` for a unit question vector ``q`` of ``model``."""
 
     matrix: np.ndarray
+    # The embedding model whose vectors it was fitted to; another model's vectors it would only scramble.
+    model: str = ""
+
+    def fits(self, model: str, dimensions: int | None) -> bool:
+        """True when it was fitted to ``model``'s vectors of ``dimensions`` (None: any)."""
+        return self.model == model and dimensions in (None, self.matrix.shape[0])
 
     def apply(self, vector: np.ndarray) -> np.ndarray:
         """Return the adapted unit-length question vector."""
@@ -33,32 +39,31 @@ class QueryAdapter:
         return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
-def load_adapter(folder: Path = BUNDLED_ADAPTER, dimensions: int | None = None) -> QueryAdapter:
-    """Return the adapter in ``folder``, checked against the hash ``make train`` recorded and, when
-    given, the embedding's ``dimensions``."""
+def load_adapter(folder: Path = BUNDLED_ADAPTER) -> QueryAdapter:
+    """Return the adapter in ``folder``, checked against the hash ``make train`` recorded."""
     path, record = folder / ADAPTER_FILE, folder / "files.json"
     for required in (path, record):
         if not required.is_file():
             raise AdapterError(f"The adapter file {required} is missing; reinstall the package or run `make train`.")
     try:
-        expected = json.loads(record.read_text(encoding="utf-8")).get(ADAPTER_FILE)
-        if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+        if hashlib.sha256(path.read_bytes()).hexdigest() != recorded.get(ADAPTER_FILE):
             raise ValueError("it does not match its recorded hash")
         matrix = np.load(path, allow_pickle=False).astype(np.float32)
-        side = dimensions or matrix.shape[0]
-        if matrix.shape != (side, side):
-            raise ValueError(f"its shape {matrix.shape} does not fit {side}-dimensional embeddings")
-    except (ValueError, OSError) as exc:
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"its shape {matrix.shape} is not square")
+    except (ValueError, OSError, AttributeError) as exc:
         raise AdapterError(
             f"The adapter file {path} is damaged ({exc}); reinstall the package or run `make train`."
         ) from exc
-    return QueryAdapter(matrix)
+    return QueryAdapter(matrix, str(recorded.get("model", "")))
 
 
-def write_adapter(matrix: np.ndarray, folder: Path) -> None:
-    """Write ``matrix`` and the hash ``load_adapter`` checks into ``folder``."""
+def write_adapter(matrix: np.ndarray, folder: Path, model: str) -> None:
+    """Write ``matrix``, fitted to ``model``'s vectors, and the hash ``load_adapter`` checks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ADAPTER_FILE
     np.save(path, matrix.astype(np.float32), allow_pickle=False)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    (folder / "files.json").write_text(json.dumps({ADAPTER_FILE: digest}, indent=2) + "\n", encoding="utf-8")
+    record = {ADAPTER_FILE: digest, "model": model}
+    (folder / "files.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

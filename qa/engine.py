@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
@@ -13,7 +14,7 @@ import numpy as np
 from index import Chunk
 from index.embedder import load_embeddings
 from index.store import IndexStore, LoadedIndex, SourceDocument
-from qa.adapter import load_adapter
+from qa.adapter import QueryAdapter, load_adapter
 from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
@@ -23,6 +24,8 @@ from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
 from qa.settings import Settings
 from qa.text import Vocabulary, stem, terms
+
+log = logging.getLogger(__name__)
 
 # A previous answer this short names the subject a follow-up leans on.
 SHORT_ANSWER_WORDS = 30
@@ -95,8 +98,24 @@ class Engine:
         )
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
-        dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
-        self.adapter = load_adapter(settings.adapter_folder(), dimensions) if settings.adapter else None
+        self.adapter = self._adapter(settings, loaded.vectors.shape[1] if len(loaded.vectors) else None)
+
+    @staticmethod
+    def _adapter(settings: Settings, dimensions: int | None) -> QueryAdapter | None:
+        """Return the query adapter to rank with: none when switched off, or when it was fitted to
+        another embedding model's vectors than the one in use."""
+        if not settings.adapter:
+            return None
+        adapter = load_adapter(settings.adapter_folder())
+        if adapter.fits(settings.model_name, dimensions):
+            return adapter
+        log.warning(
+            "The query adapter was fitted to %s's vectors, not %s's; questions are embedded as they are. "
+            "Run `make train` to fit one to this model, or set QA_ADAPTER=0.",
+            adapter.model or "another model",
+            settings.model_name,
+        )
+        return None
 
     @classmethod
     def open(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from eval.corpus import load_offset_questions
 from qa import Assistant, Settings, SettingsError
+from qa.adapter import load_adapter, write_adapter
 from qa.answer_types import wrong_answer_type
 from qa.judge import BUNDLED_JUDGE, Calibration, JudgeError, load_judge, write_judge
 from qa.judgment import CHECK_NAMES, REASONS
@@ -177,3 +179,23 @@ def test_squad_training_articles_keep_every_gold_offset() -> None:
         for row in rows:
             for span in row["answers"] + row["plausible_answers"]:
                 assert text[span["start"] : span["end"]] == span["text"], (document.name, row["id"])
+
+
+def test_the_adapter_reranks_and_one_fitted_to_another_model_is_left_out_with_a_warning(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    question = "What is slowly wearing down the support the hardliners rely on?"
+    plain = Assistant(replace(shared_settings, adapter=False))
+    plain.load()
+    # It moves the question toward how the text says it ("are eroding their basis of support"),
+    # which plain MiniLM ranks second.
+    adapted = assistant.ask(question)
+    assert "eroding their basis of support" in adapted.citations[0].quote, adapted.text
+    assert "eroding their basis of support" not in plain.ask(question).citations[0].quote
+    write_adapter(load_adapter().matrix, tmp_path, "sentence-transformers/some-other-model")
+    other = Assistant(replace(shared_settings, adapter_path=str(tmp_path)))
+    with caplog.at_level("WARNING"):
+        other.load()
+        answer = other.ask(question)
+    assert "fitted to sentence-transformers/some-other-model's vectors" in caplog.text
+    assert answer.citations == plain.ask(question).citations

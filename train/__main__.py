@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, write_judge
 from train import adapter, calibrate, card, mine
@@ -26,7 +27,7 @@ def fit_adapter(work: Path, out: Path) -> None:
     started = time.monotonic()
     sentences, found = adapter.examples(work, work / "models")
     matrix = adapter.fit(sentences, [e for e in found if e.split == "train"], SEED)
-    write_adapter(matrix, out)
+    write_adapter(matrix, out, Settings().model_name)
     before, after = adapter.recall_at_3(sentences, found, None), adapter.recall_at_3(sentences, found, matrix)
     card.write_adapter_card(out / "README.md", before, after, len(found), SEED, time.monotonic() - started)
     print(json.dumps({"dense recall@3 without": before, "with": after}, indent=2))

@@ -8,14 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, AdapterError, QueryAdapter, load_adapter, write_adapter
 from train.adapter import Example, fit, recall_at_3
 
 
 def test_an_adapter_round_trips_through_its_files(tmp_path: Path) -> None:
     matrix = np.random.default_rng(0).normal(size=(8, 8)).astype(np.float32)
-    write_adapter(matrix, tmp_path)
-    assert np.array_equal(load_adapter(tmp_path).matrix, matrix)
+    write_adapter(matrix, tmp_path, "some/model")
+    loaded = load_adapter(tmp_path)
+    assert np.array_equal(loaded.matrix, matrix) and loaded.model == "some/model"
 
 
 def test_the_adapted_vector_is_unit_length_and_no_change_is_identity() -> None:
@@ -26,15 +28,17 @@ def test_the_adapted_vector_is_unit_length_and_no_change_is_identity() -> None:
 
 
 def test_shipped_adapter_is_intact_fits_minilm_and_has_a_card() -> None:
-    assert load_adapter(BUNDLED_ADAPTER, 384).matrix.shape == (384, 384)
+    adapter = load_adapter(BUNDLED_ADAPTER)
+    assert adapter.fits(Settings().model_name, 384)
+    # Another model's vectors, or vectors of another size, it would only scramble.
+    assert not adapter.fits("sentence-transformers/all-mpnet-base-v2", 384)
+    assert not adapter.fits(Settings().model_name, 768)
     card = (BUNDLED_ADAPTER / "README.md").read_text(encoding="utf-8")
     assert "seed" in card and "tune" in card and "CC BY-SA 4.0" in card
 
 
-def test_a_damaged_or_misfit_adapter_is_refused_with_the_fix(tmp_path: Path) -> None:
+def test_a_damaged_adapter_is_refused_with_the_fix(tmp_path: Path) -> None:
     shutil.copytree(BUNDLED_ADAPTER, tmp_path / "adapter")
-    with pytest.raises(AdapterError, match=r"does not fit 768-dimensional.*make train"):
-        load_adapter(tmp_path / "adapter", 768)
     (tmp_path / "adapter" / "adapter.npy").write_bytes(b"not an array")
     with pytest.raises(AdapterError, match=r"damaged.*make train"):
         load_adapter(tmp_path / "adapter")
