@@ -4,13 +4,12 @@ their base" toward "eroding their basis of support")."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.checked_files import damaged, record, verified
 from qa.errors import QAError
 
 BUNDLED_ADAPTER = Path(__file__).parent / "models" / "adapter"
@@ -41,29 +40,19 @@ class QueryAdapter:
 
 def load_adapter(folder: Path = BUNDLED_ADAPTER) -> QueryAdapter:
     """Return the adapter in ``folder``, checked against the hash ``make train`` recorded."""
-    path, record = folder / ADAPTER_FILE, folder / "files.json"
-    for required in (path, record):
-        if not required.is_file():
-            raise AdapterError(f"The adapter file {required} is missing; reinstall the package or run `make train`.")
+    recorded = verified(folder, ADAPTER_FILE, "adapter", AdapterError)
+    path = folder / ADAPTER_FILE
     try:
-        recorded = json.loads(record.read_text(encoding="utf-8"))
-        if hashlib.sha256(path.read_bytes()).hexdigest() != recorded.get(ADAPTER_FILE):
-            raise ValueError("it does not match its recorded hash")
         matrix = np.load(path, allow_pickle=False).astype(np.float32)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"its shape {matrix.shape} is not square")
-    except (ValueError, OSError, AttributeError) as exc:
-        raise AdapterError(
-            f"The adapter file {path} is damaged ({exc}); reinstall the package or run `make train`."
-        ) from exc
+    except (ValueError, OSError) as exc:
+        raise damaged(AdapterError, "adapter", path, exc) from exc
     return QueryAdapter(matrix, str(recorded.get("model", "")))
 
 
 def write_adapter(matrix: np.ndarray, folder: Path, model: str) -> None:
     """Write ``matrix``, fitted to ``model``'s vectors, and the hash ``load_adapter`` checks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ADAPTER_FILE
-    np.save(path, matrix.astype(np.float32), allow_pickle=False)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    record = {ADAPTER_FILE: digest, "model": model}
-    (folder / "files.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    np.save(folder / ADAPTER_FILE, matrix.astype(np.float32), allow_pickle=False)
+    record(folder, ADAPTER_FILE, model=model)

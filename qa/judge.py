@@ -3,15 +3,16 @@ engine's best evidence answers the question, and the threshold under which the a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.checked_files import damaged, record, verified
 from qa.errors import QAError
 
 BUNDLED_JUDGE = Path(__file__).parent / "models" / "judge"
+CALIBRATION_FILE = "calibration.json"
 
 
 class JudgeError(QAError):
@@ -64,25 +65,16 @@ class Calibration:
 
 def load_judge(folder: Path = BUNDLED_JUDGE) -> Calibration:
     """Return the judge in ``folder``, checked against the hash ``make train`` recorded."""
-    path, record = folder / "calibration.json", folder / "files.json"
-    for required in (path, record):
-        if not required.is_file():
-            raise JudgeError(f"The judge file {required} is missing; reinstall the package or run `make train`.")
+    verified(folder, CALIBRATION_FILE, "judge", JudgeError)
+    path = folder / CALIBRATION_FILE
     try:
-        expected = json.loads(record.read_text(encoding="utf-8")).get("calibration.json")
-        if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
-            raise ValueError("it does not match its recorded hash")
         return Calibration.read(path)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise JudgeError(
-            f"The judge file {path} is damaged ({exc}); reinstall the package or run `make train`."
-        ) from exc
+        raise damaged(JudgeError, "judge", path, exc) from exc
 
 
 def write_judge(calibration: Calibration, folder: Path) -> None:
     """Write ``calibration`` and the hash ``load_judge`` checks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "calibration.json"
-    path.write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    (folder / "files.json").write_text(json.dumps({"calibration.json": digest}, indent=2) + "\n", encoding="utf-8")
+    (folder / CALIBRATION_FILE).write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
+    record(folder, CALIBRATION_FILE)

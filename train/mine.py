@@ -19,15 +19,17 @@ from train.splits import SOURCES
 FOREIGN_PER_SPLIT = 80
 
 
-def _assistant(document: Path, data_dir: Path, model_cache: Path, adapter: Path) -> Assistant:
-    # The engine without a judge, with the adapter just fitted, computes the inputs the judge reads
-    # at serving time.
+def assistant(document: Path, data_dir: Path, model_cache: Path, adapter: Path | None) -> Assistant:
+    """Return a loaded engine over ``document`` without a judge, ranking with the query adapter in
+    ``adapter`` (None: none). With the adapter just fitted, it computes the inputs the judge reads at
+    serving time; without, the question vectors the adapter is fitted on."""
     settings = Settings.load(
         documents=[document],
         data_dir=data_dir / document.stem,
         model_cache_dir=model_cache,
         judge=False,
-        adapter_path=str(adapter),
+        adapter=adapter is not None,
+        adapter_path=str(adapter or ""),
     )
     bot = Assistant(settings)
     bot.load()
@@ -55,7 +57,7 @@ def main(out: Path, data_dir: Path, adapter: Path) -> list[dict[str, Any]]:
     asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
     records = []
     for source in SOURCES:
-        bot = bots.get(source.document) or _assistant(source.document, data_dir, data_dir / "models", adapter)
+        bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter)
         bots[source.document] = bot
         for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)
