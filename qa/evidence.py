@@ -54,13 +54,6 @@ _ASKS_KIND = {
         re.I,
     ),
 }
-# A title or caption that says nothing the question does not ("The Real Reason Iran's Hardliners
-# Don't Want to Talk to America" for "What is the real reason Iran's hardliners don't want to talk to
-# America?") poses the question rather than filling what a wh-question asks: it loses this much more.
-# Running text is left alone: it may hold an answer the question names too ("Mercury is the working
-# fluid in the mercury vapor turbine"), and a yes/no question may be answered in its own words.
-ECHO_PENALTY = 0.4
-_ASKS_WH = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 # A follow-up wants something new: sentences the last answer quoted lose this much.
 REPEAT_PENALTY = 0.15
 # A negating prefix before a word of four letters or more ("unsurprising", "non-religious").
@@ -183,8 +176,6 @@ class EvidenceScorer:
         # last answer quoted or retold.
         self.folded = [fold(texts[u.source][u.start : u.end]) for u in sentences.units]
         self.plain_terms = [set(terms(f)) for f in self.folded]
-        self.plain_postings = self._postings(self.plain_terms)
-        self.plain_sizes = np.array([len(ts) for ts in self.plain_terms], dtype=np.int64)
         # ... and where each sentence is, to find what a structured answer cited by offsets.
         self.sources = np.array([u.source for u in sentences.units])
         self.starts = np.array([u.start for u in sentences.units], dtype=np.int64)
@@ -311,7 +302,6 @@ class EvidenceScorer:
             offset -= META_PENALTY * self.is_meta
         if _ASKS_NOW.search(query.question):
             offset -= ENDED_PERIOD_PENALTY * self.ended_period
-        offset -= ECHO_PENALTY * self.echoes(query)
         for kind, asks in _ASKS_KIND.items():
             if asks.search(query.question):
                 offset += META_PENALTY * (self.segment_kinds == kind)
@@ -326,17 +316,6 @@ class EvidenceScorer:
             offset -= np.where(repeated, np.inf if query.asks_more else REPEAT_PENALTY, 0.0)
             offset += FOLLOW_ON_BONUS * self._follow_on(share)
         return offset
-
-    def echoes(self, query: Query) -> np.ndarray:
-        """Return which title, caption, byline or signature lines a wh-question restates: every term
-        of theirs is the question's."""
-        shared = np.zeros(len(self.plain_terms), dtype=np.int64)
-        if _ASKS_WH.search(query.question):
-            for term in set(terms(query.spelled or query.question)):
-                rows = self.plain_postings.get(term)
-                if rows is not None:
-                    shared[rows] += 1
-        return self.is_meta & (shared > 0) & (shared == self.plain_sizes)
 
     def quoted_by(self, query: Query) -> np.ndarray:
         """Return how much of each sentence the last answer quoted: by its citations' offsets when
