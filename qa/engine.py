@@ -19,6 +19,7 @@ from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import load_judge
+from qa.prior import QuestionPrior, load_prior, text_digest
 from qa.query import SpeakerFinder, Turn, author_pronouns, resolve
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
@@ -98,7 +99,9 @@ class Engine:
         )
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
-        self.adapter = self._adapter(settings, loaded.vectors.shape[1] if len(loaded.vectors) else None)
+        dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
+        self.adapter = self._adapter(settings, dimensions)
+        self.priors = self._priors(settings, texts, dimensions)
 
     @staticmethod
     def _adapter(settings: Settings, dimensions: int | None) -> QueryAdapter | None:
@@ -116,6 +119,24 @@ class Engine:
             settings.model_name,
         )
         return None
+
+    @staticmethod
+    def _priors(settings: Settings, texts: dict[str, str], dimensions: int | None) -> dict[str, QuestionPrior]:
+        """Return the question prior of each loaded document it was fitted on (by its text's sha256):
+        none for any other document, and none when switched off or fitted to another model."""
+        if not settings.question_prior:
+            return {}
+        prior = load_prior(settings.prior_folder())
+        mine = {source for source, text in texts.items() if text_digest(text) == prior.document}
+        if mine and not prior.fits(settings.model_name, dimensions):
+            log.warning(
+                "The question prior was fitted to %s's vectors, not %s's; the judge goes without it. "
+                "Run `make train` to fit one to this model, or set QA_QUESTION_PRIOR=0.",
+                prior.model or "another model",
+                settings.model_name,
+            )
+            return {}
+        return dict.fromkeys(mine, prior)
 
     @classmethod
     def open(
@@ -173,6 +194,7 @@ class Engine:
             corrected=self.vocabulary.correct(query.question),
         )
         vector = self.embed(self.vocabulary.repair_text(query.text))
+        alone = vector
         if query.context:
             alone = self.embed(query.spelled)
             vector = (vector + alone) / np.linalg.norm(vector + alone)
@@ -206,6 +228,10 @@ class Engine:
             return decide(picked, ranked[0].score, -math.inf, "the evidence score", ())
         # The rules-only engine computes the judge's inputs too: make train learns from them.
         values = features(self.scorer, self.texts, query.spelled or query.question, ranked)
+        # The prior of the document the best evidence comes from, on the question's own words.
+        prior = self.priors.get(ranked[0].unit.source)
+        if prior is not None:
+            values["question_prior"] = prior.logit(alone)
         picked = replace(picked, inputs=check_inputs(values, picked.fired))
         # Evidence under the engine's own floor is too weak to judge: no question on the held-out
         # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).

@@ -67,6 +67,11 @@ class Settings:
     adapter: bool = True
     # A folder with an adapter of one's own (adapter.npy and files.json, as make train writes them).
     adapter_path: str = ""
+    # The question prior fitted by make train (qa/models/prior/) tells the judge how likely a question
+    # of its kind is answered by the one document it was fitted on (the bundled article); off, none.
+    question_prior: bool = True
+    # A folder with a prior of one's own (prior.json and files.json, as make train writes them).
+    prior_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).
     disabled_checks: str = ""
     # Largest file ``add`` accepts, in MB: far above a long report's text layer (a 300-page PDF
@@ -156,6 +161,12 @@ class Settings:
         from qa.adapter import BUNDLED_ADAPTER
 
         return Path(self.adapter_path) if self.adapter_path else BUNDLED_ADAPTER
+
+    def prior_folder(self) -> Path:
+        """Return the question prior's folder: the setting, or the one shipped with the package."""
+        from qa.prior import BUNDLED_PRIOR
+
+        return Path(self.prior_path) if self.prior_path else BUNDLED_PRIOR
 
     def judge_folder(self) -> Path:
         """Return the judge's folder: the setting, or the one shipped with the package."""

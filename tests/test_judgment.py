@@ -16,6 +16,7 @@ from qa.adapter import load_adapter, write_adapter
 from qa.answer_types import wrong_answer_type
 from qa.judge import BUNDLED_JUDGE, Calibration, JudgeError, load_judge, write_judge
 from qa.judgment import CHECK_NAMES, REASONS
+from qa.prior import BUNDLED_PRIOR, PriorError, QuestionPrior, load_prior, text_digest, write_prior
 from qa.selection import Selection, decide
 from qa.text import stem
 from train.squad_train import OUT as SQUAD_TRAIN10
@@ -199,3 +200,36 @@ def test_the_adapter_reranks_and_one_fitted_to_another_model_is_left_out_with_a_
         answer = other.ask(question)
     assert "fitted to sentence-transformers/some-other-model's vectors" in caplog.text
     assert answer.citations == plain.ask(question).citations
+
+
+def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    prior = load_prior()
+    assert prior.document == text_digest(assistant.source_text(assistant.sources[0]))
+    engine = assistant._loaded()
+    on_ground = engine.answer("Why did the hardliners reveal the secret contacts with Washington?", [])
+    off_ground = engine.answer("What is the best recipe for Persian saffron rice?", [])
+    assert on_ground.inputs is not None and off_ground.inputs is not None
+    assert on_ground.inputs["question_prior"] > off_ground.inputs["question_prior"]
+    # Another document's questions are judged without it.
+    other = tmp_path / "harbour.txt"
+    other.write_text("The Harbour Rowing Club meets on Tuesdays at the boathouse.\n", encoding="utf-8")
+    club = Assistant(replace(shared_settings, documents=(other,), data_dir=tmp_path / "club-data"))
+    club.load()
+    selection = club._loaded().answer("When does the rowing club meet?", [])
+    assert selection.inputs is not None and "question_prior" not in selection.inputs
+    # One fitted to another model's vectors is left out, with a warning that says the fix.
+    write_prior(QuestionPrior(prior.document, "sentence-transformers/some-other-model", prior.weights, 0.0), tmp_path)
+    with caplog.at_level("WARNING"):
+        stranger = Assistant(replace(shared_settings, prior_path=str(tmp_path)))
+        stranger.load()
+    assert "QA_QUESTION_PRIOR=0" in caplog.text
+    assert "question_prior" not in (stranger._loaded().answer("Who wrote the article?", []).inputs or {})
+
+
+def test_a_damaged_question_prior_is_refused_with_the_fix(tmp_path: Path) -> None:
+    shutil.copytree(BUNDLED_PRIOR, tmp_path / "prior")
+    (tmp_path / "prior" / "prior.json").write_text('{"weights": []}', encoding="utf-8")
+    with pytest.raises(PriorError, match=r"damaged.*make train"):
+        load_prior(tmp_path / "prior")

@@ -1,5 +1,5 @@
-"""`make train`: fit the query adapter, mine the answerability inputs with the engine (adapter on),
-fit the judge on the train split, choose its threshold on the tune split, and write both with model
+"""`make train`: fit the query adapter and the question prior, mine the answerability inputs with the
+engine (both on), fit the judge on the train split, choose its threshold on the tune split, and write both with model
 cards of held-out figures."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, write_judge
-from train import adapter, calibrate, card, mine
+from qa.prior import BUNDLED_PRIOR, write_prior
+from train import adapter, calibrate, card, mine, prior
 
 SEED = 13
 
@@ -33,12 +34,22 @@ def fit_adapter(work: Path, out: Path) -> None:
     print(json.dumps({"dense recall@3 without": before, "with": after}, indent=2))
 
 
+def fit_prior(work: Path, out: Path) -> prior.Fitted:
+    """Fit the question prior on the bundled article's train split and write it, with its card, into ``out``."""
+    fitted = prior.fit(work, work / "models", Settings().model_name, SEED)
+    write_prior(fitted.prior, out)
+    card.write_prior_card(out / "README.md", fitted, SEED)
+    print(json.dumps({"question prior tune AUROC by C": fitted.tune_auroc, "C": fitted.strength}, indent=2))
+    return fitted
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the whole training; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     parser.add_argument("--work", type=Path, default=Path(".qa-data/train"), help="scratch folder")
     parser.add_argument("--out", type=Path, default=BUNDLED_JUDGE, help="where the judge is written")
     parser.add_argument("--adapter-out", type=Path, default=BUNDLED_ADAPTER, help="where the adapter is written")
+    parser.add_argument("--prior-out", type=Path, default=BUNDLED_PRIOR, help="where the question prior is written")
     parser.add_argument("--reuse", action="store_true", help="reuse the adapter and mined inputs in --work")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     mined = args.work / "mined.jsonl"
     if not (args.reuse and mined.is_file()):
         fit_adapter(args.work, args.adapter_out)
-    records = _records(mined) if args.reuse and mined.is_file() else mine.main(mined, args.work, args.adapter_out)
+    # Fitted every time (it is quick): the judge needs its out-of-fold logits on the train split.
+    fitted = fit_prior(args.work, args.prior_out)
+    if args.reuse and mined.is_file():
+        records = _records(mined)
+    else:
+        records = mine.main(mined, args.work, args.adapter_out, args.prior_out)
+    prior.out_of_fold(records, fitted)
     by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout")}
     calibration = calibrate.fit(by_split["train"], by_split["tune"], SEED)
     write_judge(calibration, args.out)

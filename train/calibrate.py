@@ -28,6 +28,8 @@ FEATURES = (
     "details_lost",
     "details_lost_share",
     "question_terms",
+    # The bundled article's question prior (train/prior.py); 0 for the other documents.
+    "question_prior",
     # "follow_up" is no input: the train split's follow-ups are all answerable, so it taught "answer".
 )
 INPUTS = (*FEATURES, *(f"check:{name}" for name in CHECK_NAMES))

@@ -19,10 +19,12 @@ from train.splits import SOURCES
 FOREIGN_PER_SPLIT = 80
 
 
-def assistant(document: Path, data_dir: Path, model_cache: Path, adapter: Path | None) -> Assistant:
+def assistant(
+    document: Path, data_dir: Path, model_cache: Path, adapter: Path | None, prior: Path | None = None
+) -> Assistant:
     """Return a loaded engine over ``document`` without a judge, ranking with the query adapter in
-    ``adapter`` (None: none). With the adapter just fitted, it computes the inputs the judge reads at
-    serving time; without, the question vectors the adapter is fitted on."""
+    ``adapter`` and reading the question prior in ``prior`` (None: none). With both just fitted, it
+    computes the inputs the judge reads at serving time; without, the question vectors they are fitted on."""
     settings = Settings.load(
         documents=[document],
         data_dir=data_dir / document.stem,
@@ -30,6 +32,8 @@ def assistant(document: Path, data_dir: Path, model_cache: Path, adapter: Path |
         judge=False,
         adapter=adapter is not None,
         adapter_path=str(adapter or ""),
+        question_prior=prior is not None,
+        prior_path=str(prior or ""),
     )
     bot = Assistant(settings)
     bot.load()
@@ -49,15 +53,15 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
     }
 
 
-def main(out: Path, data_dir: Path, adapter: Path) -> list[dict[str, Any]]:
+def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str, Any]]:
     """Mine every source, and the foreign questions of each document, into ``out`` (JSONL), with the
-    query adapter in ``adapter``."""
+    query adapter in ``adapter`` and the question prior in ``prior``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     bots: dict[Path, Assistant] = {}
     asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
     records = []
     for source in SOURCES:
-        bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter)
+        bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter, prior)
         bots[source.document] = bot
         for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)

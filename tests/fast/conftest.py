@@ -80,9 +80,13 @@ def load_fake(settings: Settings) -> Assistant:
 @pytest.fixture(scope="session")
 def fake_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of the fast lane: a throwaway data folder and the fake model's name in the manifest;
-    no judge and no query adapter, which were fitted to MiniLM's vectors, not the fake model's."""
+    no judge, query adapter or question prior, which were fitted to MiniLM's vectors, not the fake model's."""
     return Settings.load(
-        data_dir=tmp_path_factory.mktemp("fast-qa-data"), model_name=FAKE_MODEL_NAME, judge=False, adapter=False
+        data_dir=tmp_path_factory.mktemp("fast-qa-data"),
+        model_name=FAKE_MODEL_NAME,
+        judge=False,
+        adapter=False,
+        question_prior=False,
     )
 
 

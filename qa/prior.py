@@ -1,0 +1,80 @@
+"""The question prior: a logistic model over a question's vector, fitted by ``make train`` on one
+document's labelled questions (the train split), that tells how likely a question of that kind is
+answered by that document at all. It knows the document's ground, not its wording: "Is the author
+married?" or "What is Iran's population?" lie off it, however well their words match a sentence.
+
+It is one input of the judge (``question_prior``, its logit), and only for the document it was
+fitted on, recognised by the sha256 of its text; any other document gets none (0)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.checked_files import damaged, record, verified
+from qa.errors import QAError
+
+BUNDLED_PRIOR = Path(__file__).parent / "models" / "prior"
+PRIOR_FILE = "prior.json"
+
+
+class PriorError(QAError):
+    """The question prior's file is missing or damaged."""
+
+
+def text_digest(text: str) -> str:
+    """Return the sha256 of a document's text, which names the document a prior was fitted on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class QuestionPrior:
+    """``logit(q) = weights @ q + bias`` for a unit question vector ``q`` of ``model``, asked of the
+    document whose text has the sha256 ``document``."""
+
+    document: str
+    model: str
+    weights: np.ndarray
+    bias: float
+
+    def fits(self, model: str, dimensions: int | None) -> bool:
+        """True when it was fitted to ``model``'s vectors of ``dimensions`` (None: any)."""
+        return self.model == model and dimensions in (None, self.weights.shape[0])
+
+    def logit(self, vector: np.ndarray) -> float:
+        """Return the log-odds that a question with this vector is answered by the document."""
+        return float(self.weights @ vector) + self.bias
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON-ready dict ``load_prior`` reads."""
+        return {
+            "document_sha256": self.document,
+            "model": self.model,
+            "weights": [float(w) for w in self.weights],
+            "bias": self.bias,
+        }
+
+
+def load_prior(folder: Path = BUNDLED_PRIOR) -> QuestionPrior:
+    """Return the prior in ``folder``, checked against the hash ``make train`` recorded."""
+    verified(folder, PRIOR_FILE, "question prior", PriorError)
+    path = folder / PRIOR_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        weights = np.asarray(raw["weights"], dtype=np.float32)
+        if weights.ndim != 1 or not len(weights):
+            raise ValueError("its weights are not one vector")
+        return QuestionPrior(str(raw["document_sha256"]), str(raw["model"]), weights, float(raw["bias"]))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise damaged(PriorError, "question prior", path, exc) from exc
+
+
+def write_prior(prior: QuestionPrior, folder: Path) -> None:
+    """Write ``prior`` and the hash ``load_prior`` checks into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PRIOR_FILE).write_text(json.dumps(prior.to_dict(), indent=2) + "\n", encoding="utf-8")
+    record(folder, PRIOR_FILE)
