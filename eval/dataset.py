@@ -35,11 +35,29 @@ class Item:
     split: str
 
 
+_HISTORY_SHAPES = 'a list of [question, reply] pairs or of {"role": "user"|"assistant", "content": ...} messages'
+
+
+def _history(turns: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """Return an item's history as (question, reply) pairs, from pairs or from chat messages in turn."""
+    if not isinstance(turns, list):
+        raise DatasetError(f"{where}: history must be {_HISTORY_SHAPES}.")
+    if all(isinstance(t, Mapping) for t in turns):
+        roles = [t.get("role") for t in turns]
+        if len(turns) % 2 or roles != ["user", "assistant"] * (len(turns) // 2):
+            raise DatasetError(f"{where}: history messages must alternate user, assistant; got roles {roles}.")
+        contents = [str(t.get("content", "")) for t in turns]
+        return tuple(zip(contents[::2], contents[1::2], strict=True))
+    if all(isinstance(t, list) and len(t) == 2 for t in turns):
+        return tuple((str(user), str(reply)) for user, reply in turns)
+    raise DatasetError(f"{where}: history must be {_HISTORY_SHAPES}.")
+
+
 def _item(row: dict[str, Any], where: str) -> Item:
     missing = [f for f in _FIELDS if f not in row]
     if missing:
         raise DatasetError(f"{where}: missing field(s) {missing}; every item needs {list(_FIELDS)}.")
-    history = tuple((str(user), str(reply)) for user, reply in row["history"])
+    history = _history(row["history"], where)
     return Item(
         id=str(row["id"]),
         question=str(row["question"]),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +79,48 @@ def test_check_against_names_the_item_whose_gold_span_is_not_in_the_document(ite
     broken = replace(items[0], gold_spans=("a sentence the article never contains",))
     with pytest.raises(DatasetError, match=items[0].id):
         check_against([broken], {"doc": "some other text"})
+
+
+def _row(history: object) -> dict[str, object]:
+    return {
+        "id": "x-1",
+        "question": "What did he say?",
+        "history": history,
+        "category": "followup",
+        "answerable": True,
+        "gold_spans": ["Iran’s hardliners revealed these contacts"],
+        "answer_any": ["hardliners"],
+        "speaker": "Shireen T. Hunter",
+        "split": "test",
+    }
+
+
+def test_a_history_of_chat_messages_reads_as_the_pairs_it_holds(tmp_path: Path) -> None:
+    messages = [
+        {"role": "user", "content": "Who leaked the contacts?"},
+        {"role": "assistant", "content": "Iran's hardliners."},
+        {"role": "user", "content": "When?"},
+        {"role": "assistant", "content": "In 1986."},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps(_row(messages)) + "\n", encoding="utf-8")
+    pairs = [[m["content"] for m in messages[:2]], [m["content"] for m in messages[2:]]]
+    assert load_items(path)[0].history == (tuple(pairs[0]), tuple(pairs[1]))
+    path.write_text(json.dumps(_row(pairs)) + "\n", encoding="utf-8")
+    assert load_items(path)[0].history == (tuple(pairs[0]), tuple(pairs[1]))
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [{"role": "assistant", "content": "Hi."}, {"role": "user", "content": "Who?"}],
+        [{"role": "user", "content": "Who leaked it?"}],
+        "Who leaked it?",
+        [["only one part"]],
+    ],
+)
+def test_a_history_of_another_shape_is_refused_with_the_shapes_it_takes(tmp_path: Path, history: object) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps(_row(history)) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="history"):
+        load_items(path)
