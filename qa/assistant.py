@@ -185,9 +185,14 @@ class Assistant:
             raise DocumentError(f"Unknown document id(s) {unknown}; the ids are {sorted(engine.texts)}.")
         return frozenset(documents) if documents else None
 
-    def confidence_threshold(self) -> float:
-        """Return the ``Answer.confidence`` under which this assistant abstains."""
-        return float(self._loaded().threshold())
+    def confidence_threshold(self, document: str | None = None) -> float:
+        """Return the ``Answer.confidence`` under which this assistant abstains on an answer from
+        ``document`` (an id from ``sources``; None: the first). The bundled article has a judge of
+        its own, fitted on its questions; other documents share the generic judge."""
+        engine = self._loaded()
+        if document is not None and document not in engine.texts:
+            raise DocumentError(f"Unknown document id {document!r}; the ids are {sorted(engine.texts)}.")
+        return float(engine.threshold(document))
 
     def search(self, question: str, k: int = 4) -> list[Citation]:
         """Return the ``k`` best passages for ``question`` as citations, best first."""

@@ -1,5 +1,5 @@
 """Model files that ``make train`` writes with their sha256 in ``files.json`` beside them, and that
-are checked against it when loaded: the judge's calibration and the query adapter."""
+are checked against it when loaded: the judges, the query adapter and the question prior."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def verified(folder: Path, name: str, what: str, error: type[QAError]) -> dict[s
 
 
 def record(folder: Path, name: str, **extra: str) -> None:
-    """Write ``folder``'s record: the hash of ``name`` there, and ``extra`` facts about it."""
+    """Write the hash of ``name`` in ``folder``, and ``extra`` facts about it, into the folder's
+    record, beside what it holds of the folder's other files."""
+    path = folder / RECORD
+    try:
+        held = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except ValueError:
+        held = {}
+    held = held if isinstance(held, dict) else {}
     digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-    (folder / RECORD).write_text(json.dumps({name: digest, **extra}, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({**held, name: digest, **extra}, indent=2, sort_keys=True) + "\n", encoding="utf-8")

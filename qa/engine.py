@@ -18,7 +18,7 @@ from qa.adapter import QueryAdapter, load_adapter
 from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
-from qa.judge import load_judge
+from qa.judge import DOCUMENT_FILE, Calibration, load_judge
 from qa.prior import QuestionPrior, load_prior, text_digest
 from qa.query import SpeakerFinder, Turn, author_pronouns, resolve
 from qa.search import LevelIndex
@@ -98,10 +98,13 @@ class Engine:
             if c.level == "passage" and c.speaker == self.author and c.segment_kind in ("signature", "bio")
         )
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
-        self.judge = load_judge(settings.judge_folder()) if settings.judge else None
         dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
         self.adapter = self._adapter(settings, dimensions)
         self.priors = self._priors(settings, texts, dimensions)
+        # The generic judge judges any document; the document judge, the one its question prior was
+        # fitted on (it reads the prior).
+        self.judge = load_judge(settings.judge_folder()) if settings.judge else None
+        self.document_judge = load_judge(settings.judge_folder(), DOCUMENT_FILE) if self.judge and self.priors else None
 
     @staticmethod
     def _adapter(settings: Settings, dimensions: int | None) -> QueryAdapter | None:
@@ -235,18 +238,29 @@ class Engine:
         picked = replace(picked, inputs=check_inputs(values, picked.fired))
         # Evidence under the engine's own floor is too weak to judge: no question on the held-out
         # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).
-        if self.judge is None or ranked[0].score < self.settings.abstain_threshold:
+        source = ranked[0].unit.source
+        judge = self._judge_for(source)
+        if judge is None or ranked[0].score < self.settings.abstain_threshold:
             # The rules-only engine abstains on a weak score or on the first check that fires.
             return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
-        probability = self.judge.answerable(picked.inputs or {})
-        return decide(picked, probability, self.threshold(), "the judge's answer probability", self.judge.vetoes)
+        probability = judge.answerable(picked.inputs or {})
+        return decide(picked, probability, self.threshold(source), "the judge's answer probability", judge.vetoes)
 
-    def threshold(self) -> float:
-        """Return the confidence under which the engine abstains: the judge's, or the evidence score's."""
-        if self.judge is None:
+    def _judge_for(self, source: str) -> Calibration | None:
+        """Return the judge of ``source``: the document judge where its question prior applies, else
+        the generic one (None without a judge)."""
+        if self.document_judge is not None and source in self.priors:
+            return self.document_judge
+        return self.judge
+
+    def threshold(self, source: str | None = None) -> float:
+        """Return the confidence under which the engine abstains on evidence from ``source`` (None: the
+        first document): its judge's, or the evidence score's without a judge."""
+        judge = self._judge_for(source if source is not None else next(iter(self.texts), ""))
+        if judge is None:
             return self.settings.abstain_threshold
         configured = self.settings.judge_threshold
-        return configured if configured >= 0 else self.judge.threshold
+        return configured if configured >= 0 else judge.threshold
 
     def related(self, ranked: list[Evidence], n: int) -> list[Chunk]:
         """Return the top ``n`` sentences from distinct passages: reading offered with an abstention."""

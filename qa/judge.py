@@ -1,5 +1,10 @@
-"""The learned judge: a logistic model, fitted by ``make train``, that gives the probability that the
-engine's best evidence answers the question, and the threshold under which the assistant abstains."""
+"""The learned judges: logistic models, fitted by ``make train``, that give the probability that the
+engine's best evidence answers the question, and the threshold under which the assistant abstains.
+
+Two are shipped. The document judge (``document.json``) was fitted on the bundled article's own
+questions and reads its question prior; it judges that article. The generic judge
+(``calibration.json``) was fitted on those and on outside articles' questions, with the checks that
+misfire on other kinds of text as inputs rather than vetoes; it judges every other document."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from qa.errors import QAError
 
 BUNDLED_JUDGE = Path(__file__).parent / "models" / "judge"
 CALIBRATION_FILE = "calibration.json"
+DOCUMENT_FILE = "document.json"
 
 
 class JudgeError(QAError):
@@ -63,18 +69,18 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def load_judge(folder: Path = BUNDLED_JUDGE) -> Calibration:
-    """Return the judge in ``folder``, checked against the hash ``make train`` recorded."""
-    verified(folder, CALIBRATION_FILE, "judge", JudgeError)
-    path = folder / CALIBRATION_FILE
+def load_judge(folder: Path = BUNDLED_JUDGE, name: str = CALIBRATION_FILE) -> Calibration:
+    """Return the judge ``name`` in ``folder``, checked against the hash ``make train`` recorded."""
+    verified(folder, name, "judge", JudgeError)
+    path = folder / name
     try:
         return Calibration.read(path)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise damaged(JudgeError, "judge", path, exc) from exc
 
 
-def write_judge(calibration: Calibration, folder: Path) -> None:
-    """Write ``calibration`` and the hash ``load_judge`` checks into ``folder``."""
+def write_judge(calibration: Calibration, folder: Path, name: str = CALIBRATION_FILE) -> None:
+    """Write ``calibration`` as ``name`` and the hash ``load_judge`` checks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / CALIBRATION_FILE).write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
-    record(folder, CALIBRATION_FILE)
+    (folder / name).write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", encoding="utf-8")
+    record(folder, name)

@@ -14,7 +14,8 @@ from eval.corpus import load_offset_questions
 from qa import Assistant, Settings, SettingsError
 from qa.adapter import load_adapter, write_adapter
 from qa.answer_types import wrong_answer_type
-from qa.judge import BUNDLED_JUDGE, Calibration, JudgeError, load_judge, write_judge
+from qa.errors import DocumentError
+from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, Calibration, JudgeError, load_judge, write_judge
 from qa.judgment import CHECK_NAMES, REASONS
 from qa.prior import BUNDLED_PRIOR, PriorError, QuestionPrior, load_prior, text_digest, write_prior
 from qa.selection import Selection, decide
@@ -233,3 +234,23 @@ def test_a_damaged_question_prior_is_refused_with_the_fix(tmp_path: Path) -> Non
     (tmp_path / "prior" / "prior.json").write_text('{"weights": []}', encoding="utf-8")
     with pytest.raises(PriorError, match=r"damaged.*make train"):
         load_prior(tmp_path / "prior")
+
+
+def test_the_bundled_article_has_its_own_judge_and_other_documents_the_generic_one(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path
+) -> None:
+    document, generic = load_judge(BUNDLED_JUDGE, DOCUMENT_FILE), load_judge(BUNDLED_JUDGE)
+    assert document != generic
+    assert assistant.confidence_threshold() == pytest.approx(document.threshold)
+    other = tmp_path / "harbour.txt"
+    other.write_text("The Harbour Rowing Club meets on Tuesdays at the boathouse.\n", encoding="utf-8")
+    club = Assistant(replace(shared_settings, documents=(other,), data_dir=tmp_path / "club-data"))
+    club.load()
+    assert club.confidence_threshold() == pytest.approx(generic.threshold)
+    with pytest.raises(DocumentError, match="Unknown document id"):
+        club.confidence_threshold("no-such-document")
+    # Each judge's file is checked on its own; writing one keeps the other's hash.
+    write_judge(_calibration(), tmp_path / "judges")
+    write_judge(_calibration(threshold=0.25), tmp_path / "judges", DOCUMENT_FILE)
+    assert load_judge(tmp_path / "judges") == _calibration()
+    assert load_judge(tmp_path / "judges", DOCUMENT_FILE).threshold == 0.25

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
-from qa.judge import BUNDLED_JUDGE, write_judge
+from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, write_judge
 from qa.prior import BUNDLED_PRIOR, write_prior
 from train import adapter, calibrate, card, mine, prior
+from train.splits import OUTSIDE_TUNE, TRAINING_ARTICLES
 
 SEED = 13
 
@@ -65,17 +66,24 @@ def main(argv: list[str] | None = None) -> int:
         records = mine.main(mined, args.work, args.adapter_out, args.prior_out)
     prior.out_of_fold(records, fitted)
     by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout")}
-    calibration = calibrate.fit(by_split["train"], by_split["tune"], SEED)
-    write_judge(calibration, args.out)
-    report = {"tune (all)": calibrate.figures(calibration, by_split["tune"])}
+    articles = {s.name for s in TRAINING_ARTICLES}
+    # The document judge learns from the bundled article's split; the generic one from that and the
+    # training articles, with its threshold chosen on the outside tune article.
+    document = calibrate.fit([r for r in by_split["train"] if r["source"] not in articles], by_split["tune"], SEED)
+    generic = calibrate.fit(by_split["train"], [r for r in by_split["tune"] if r["source"] in OUTSIDE_TUNE], SEED)
+    write_judge(generic, args.out)
+    write_judge(document, args.out, DOCUMENT_FILE)
+
+    def as_served(rows: list[dict]) -> dict[str, float]:
+        return calibrate.figures(calibrate.served(rows, document, generic), rows)
+
+    report = {"tune (all)": as_served(by_split["tune"])}
     for name in dict.fromkeys(r["source"] for r in by_split["heldout"]):
-        report[f"{name} (heldout)"] = calibrate.figures(
-            calibration, [r for r in by_split["heldout"] if r["source"] == name]
-        )
-    report["heldout (all)"] = calibrate.figures(calibration, by_split["heldout"])
+        report[f"{name} (heldout)"] = as_served([r for r in by_split["heldout"] if r["source"] == name])
+    report["heldout (all)"] = as_served(by_split["heldout"])
     card.write(
         args.out / "README.md",
-        calibration,
+        {"document": document, "generic": generic},
         {s: len(v) for s, v in by_split.items()},
         report,
         SEED,

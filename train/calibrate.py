@@ -1,5 +1,6 @@
-"""Fit the judge: a logistic model over the answerability inputs, learned on the train split, with
-its abstention threshold chosen on the tune split."""
+"""Fit a judge: a logistic model over the answerability inputs, learned on train records, with its
+abstention threshold chosen on tune records. ``make train`` fits two (qa/judge.py): the document
+judge on the bundled article's split, the generic judge on that and the training articles."""
 
 from __future__ import annotations
 
@@ -93,14 +94,26 @@ def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np
     return np.array([calibration.answerable(r["inputs"]) for r in records])
 
 
-def figures(calibration: Calibration, records: list[dict[str, Any]]) -> dict[str, float]:
-    """Return the judge's answerability figures on ``records``, beside the rules-only engine's."""
+def served(records: list[dict[str, Any]], document: Calibration, generic: Calibration) -> list[Calibration]:
+    """Return the judge that serves each record: the document judge where the question prior
+    applied (the bundled article), the generic judge elsewhere, as the engine chooses."""
+    return [document if "question_prior" in r["inputs"] else generic for r in records]
+
+
+def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any]]) -> dict[str, float]:
+    """Return the answerability figures on ``records`` of one judge, or of each record's own judge,
+    beside the rules-only engine's."""
+    each = judges if isinstance(judges, list) else [judges] * len(records)
     y = matrix(records)[1]
-    p = probabilities(calibration, records)
+    p = np.array([j.answerable(r["inputs"]) for j, r in zip(each, records, strict=True)])
     # As served: the engine's own floor on weak evidence, the vetoes, then the threshold.
     floor = Settings().abstain_threshold
     weak = np.array([r["inputs"].get("engine_best", 0.0) < floor for r in records])
-    abstain = (p < calibration.threshold) | _vetoed(calibration, records) | weak
+    vetoed = np.array(
+        [any(r["inputs"].get(f"check:{n}") for n in j.vetoes) for j, r in zip(each, records, strict=True)]
+    )
+    short = p < np.array([j.threshold for j in each])
+    abstain = short | vetoed | weak
     rules = np.array([r["rules_abstained"] for r in records])
     both = 0 < y.sum() < len(y)
     return {

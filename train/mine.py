@@ -12,7 +12,7 @@ from tqdm import tqdm
 from eval.corpus import GoldQuestion, load_questions
 from qa import Assistant, Settings
 from qa.query import normalize_history
-from train.splits import SOURCES
+from train.splits import SOURCES, TRAINING_ARTICLES
 
 # Questions about other documents asked of each document, per split: unanswerable by construction,
 # they teach the judge what an off-topic question looks like (the shared questions are all on-topic).
@@ -45,6 +45,8 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
     selection = bot._loaded().answer(q.question, turns)
     return {
         "source": source,
+        # The document asked, whose judge serves it.
+        "document": bot.sources[0],
         "split": split,
         "id": q.id,
         "answerable": q.answerable,
@@ -54,21 +56,23 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
 
 
 def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str, Any]]:
-    """Mine every source, and the foreign questions of each document, into ``out`` (JSONL), with the
-    query adapter in ``adapter`` and the question prior in ``prior``."""
+    """Mine every source and training article, and the foreign questions of each source's document,
+    into ``out`` (JSONL), with the query adapter in ``adapter`` and the question prior in ``prior``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     bots: dict[Path, Assistant] = {}
     asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
     records = []
-    for source in SOURCES:
+    for source in (*SOURCES, *TRAINING_ARTICLES):
         bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter, prior)
         bots[source.document] = bot
         for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)
             records.append(_record(bot, source.name, split, q))
-            if not q.history:
+            if not q.history and source in SOURCES:
                 asked.setdefault((source.document, split), []).append(q)
-    for document, bot in bots.items():
+    # Foreign questions are asked of the sources' documents only, as before the training articles came.
+    for document in dict.fromkeys(s.document for s in SOURCES):
+        bot = bots[document]
         for split in ("train", "tune", "heldout"):
             pool = [q for (d, s), qs in asked.items() if d != document and s == split for q in qs]
             step = max(1, len(pool) // FOREIGN_PER_SPLIT)

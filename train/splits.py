@@ -8,6 +8,7 @@ from pathlib import Path
 from eval.corpus import SHARED_CORPORA
 from eval.dataset import QUESTIONS
 from qa.settings import BUNDLED_DOCUMENT
+from train.squad_train import OUT as TRAIN10
 
 SETS = QUESTIONS.parent / "sets"
 
@@ -47,3 +48,11 @@ SOURCES = (
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "tune") for n in (17, 18)),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "heldout") for n in (19, 20)),
 )
+
+# Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
+# the generic judge; never tuned or reported on.
+TRAINING_ARTICLES = tuple(
+    QuestionSource(p.stem, p, p.with_suffix(".jsonl"), "train") for p in sorted(TRAIN10.glob("*.txt"))
+)
+# The outside articles that tune the generic judge's threshold.
+OUTSIDE_TUNE = frozenset(s.name for s in SOURCES if s.split == "tune" and s.document != BUNDLED_DOCUMENT)
