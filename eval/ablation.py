@@ -32,6 +32,9 @@ HELDOUT = (
     # Written before the query adapter's session began (first runs recorded at 2d424ce): never read.
     ("independent-24", BUNDLED, SETS_DIR / "independent-24.jsonl"),
     ("independent-25", BUNDLED, SETS_DIR / "independent-25.jsonl"),
+    # Written before the question prior's session began (first runs recorded at dcf49a1): never read.
+    ("independent-26", BUNDLED, SETS_DIR / "independent-26.jsonl"),
+    ("independent-27", BUNDLED, SETS_DIR / "independent-27.jsonl"),
 )
 
 
