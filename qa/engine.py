@@ -235,6 +235,9 @@ class Engine:
         prior = self.priors.get(ranked[0].unit.source)
         if prior is not None:
             values["question_prior"] = prior.logit(alone)
+        if query.context:
+            # Recorded, not read by the judges: make train needs it to apply their vetoes as served.
+            values["follow_up"] = 1.0
         picked = replace(picked, inputs=check_inputs(values, picked.fired))
         # Evidence under the engine's own floor is too weak to judge: no question on the held-out
         # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).
@@ -244,7 +247,8 @@ class Engine:
             # The rules-only engine abstains on a weak score or on the first check that fires.
             return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
         probability = judge.answerable(picked.inputs or {})
-        return decide(picked, probability, self.threshold(source), "the judge's answer probability", judge.vetoes)
+        vetoes = judge.vetoing(picked.fired, probability, follow_up=bool(query.context))
+        return decide(picked, probability, self.threshold(source), "the judge's answer probability", vetoes)
 
     def _judge_for(self, source: str) -> Calibration | None:
         """Return the judge of ``source``: the document judge where its question prior applies, else

@@ -29,14 +29,17 @@ class JudgeError(QAError):
 class Calibration:
     """The fitted answerability model: logistic ``weights`` over named ``features`` (inputs a question
     lacks count as 0), a ``bias``, the probability ``threshold`` under which to abstain, and the
-    checks that ``vetoes`` an answer whatever the probability."""
+    checks that ``vetoes`` an answer unless the probability reaches ``veto_override``."""
 
     features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
     threshold: float
-    # Named checks precise enough on the train split to refuse an answer on their own.
+    # Named checks precise enough on the train split to refuse an answer on their own ...
     vetoes: tuple[str, ...] = ()
+    # ... unless the model, which weighs the check among all its inputs, answers with at least this
+    # probability (above 1: never).
+    veto_override: float = 2.0
 
     @classmethod
     def read(cls, path: Path) -> Calibration:
@@ -48,6 +51,7 @@ class Calibration:
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
             vetoes=tuple(str(v) for v in raw.get("vetoes", ())),
+            veto_override=float(raw.get("veto_override", 2.0)),
         )
         if len(calibration.features) != len(calibration.weights):
             raise ValueError("features and weights differ in length")
@@ -61,7 +65,16 @@ class Calibration:
             "bias": self.bias,
             "threshold": self.threshold,
             "vetoes": list(self.vetoes),
+            "veto_override": self.veto_override,
         }
+
+    def vetoing(self, fired: tuple[str, ...], probability: float, follow_up: bool = False) -> tuple[str, ...]:
+        """Return the checks among ``fired`` that refuse an answer judged at ``probability``. On a
+        follow-up a veto always holds: no unanswerable follow-up was among the judges' training
+        questions, so their confidence in one ("What is photosynthesis?" after a turn) means little."""
+        if probability >= self.veto_override and not follow_up:
+            return ()
+        return tuple(n for n in fired if n in self.vetoes)
 
     def answerable(self, values: dict[str, float]) -> float:
         """Return the fitted probability that the question is answered by its best evidence."""

@@ -45,8 +45,8 @@ def test_calibration_is_a_logistic_model_over_named_inputs() -> None:
 
 
 def test_a_judge_round_trips_through_its_files(tmp_path: Path) -> None:
-    write_judge(_calibration(), tmp_path)
-    assert load_judge(tmp_path) == _calibration()
+    write_judge(_calibration(veto_override=0.9), tmp_path)
+    assert load_judge(tmp_path) == _calibration(veto_override=0.9)
 
 
 def test_shipped_judge_is_intact_and_has_a_card() -> None:
@@ -76,6 +76,17 @@ def test_a_veto_refuses_whatever_the_probability() -> None:
     picked = Selection([], [], fired=("answer-type", "named-answer"))
     verdict = decide(picked, 0.99, 0.5, "p", ("named-answer",))
     assert verdict.abstain and verdict.reason == REASONS["named-answer"]
+
+
+def test_a_veto_yields_only_to_a_judge_sure_past_its_override() -> None:
+    calibration = _calibration(veto_override=0.9)
+    fired = ("answer-type", "named-answer")
+    assert calibration.vetoing(fired, 0.89) == ("named-answer",)
+    assert calibration.vetoing(fired, 0.9) == ()
+    # The judges never learned an unanswerable follow-up: on one a veto holds whatever they say.
+    assert calibration.vetoing(fired, 0.99, follow_up=True) == ("named-answer",)
+    # Without an override in its file a judge's vetoes hold at any probability.
+    assert _calibration().vetoing(fired, 1.0) == ("named-answer",)
 
 
 def test_a_check_that_is_no_veto_is_outweighed_by_a_confident_judge() -> None:

@@ -45,6 +45,12 @@ MAX_FALSE_ABSTENTION = 0.0
 # (the question unanswerable) at least this share of the time; otherwise it is one input among many.
 VETO_MIN_FIRED = 5
 VETO_MIN_PRECISION = 0.7
+# ... unless the model answers with at least this probability, the check weighed among its inputs
+# (never on a follow-up: qa/judge.py). On the train and tune splits no vetoed unanswerable question
+# reached 0.5; on the development sets (21-23, 28-30), follow-ups included, answers freed against
+# catches lost were 8/7 at 0.5, 7/4 at 0.8, 6/3 at 0.9 and 3/2 at 0.95, so 0.9. Follow-ups left
+# out: 5 answers freed for 1 catch lost on sets 21-23, none changed on 28-30, 3 freed on train and tune.
+VETO_OVERRIDE = 0.9
 
 
 def vetoes(train: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -59,7 +65,13 @@ def vetoes(train: list[dict[str, Any]]) -> tuple[str, ...]:
 
 
 def _vetoed(calibration: Calibration, records: list[dict[str, Any]]) -> np.ndarray:
-    return np.array([any(r["inputs"].get(f"check:{n}") for n in calibration.vetoes) for r in records])
+    return np.array([bool(_vetoing(calibration, r)) for r in records])
+
+
+def _vetoing(calibration: Calibration, record: dict[str, Any]) -> tuple[str, ...]:
+    fired = tuple(n for n in calibration.vetoes if record["inputs"].get(f"check:{n}"))
+    inputs = record["inputs"]
+    return calibration.vetoing(fired, calibration.answerable(inputs), follow_up=bool(inputs.get("follow_up")))
 
 
 def matrix(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -80,13 +92,13 @@ def fit(train: list[dict[str, Any]], tune: list[dict[str, Any]], seed: int) -> C
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     weights = model.coef_[0] / scale
     bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
-    provisional = Calibration(INPUTS, tuple(float(w) for w in weights), bias, 0.0, vetoes(train))
+    provisional = Calibration(INPUTS, tuple(float(w) for w in weights), bias, 0.0, vetoes(train), VETO_OVERRIDE)
     # The threshold spends its own budget on the answerable questions no veto refused.
     y = matrix(tune)[1]
     free = (y == 1) & ~_vetoed(provisional, tune)
     answerable = np.sort(probabilities(provisional, tune)[free])
     threshold = float(answerable[int(np.floor(MAX_FALSE_ABSTENTION * len(answerable)))])
-    return Calibration(INPUTS, provisional.weights, bias, threshold, provisional.vetoes)
+    return Calibration(INPUTS, provisional.weights, bias, threshold, provisional.vetoes, VETO_OVERRIDE)
 
 
 def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np.ndarray:
@@ -109,9 +121,7 @@ def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any
     # As served: the engine's own floor on weak evidence, the vetoes, then the threshold.
     floor = Settings().abstain_threshold
     weak = np.array([r["inputs"].get("engine_best", 0.0) < floor for r in records])
-    vetoed = np.array(
-        [any(r["inputs"].get(f"check:{n}") for n in j.vetoes) for j, r in zip(each, records, strict=True)]
-    )
+    vetoed = np.array([bool(_vetoing(j, r)) for j, r in zip(each, records, strict=True)])
     short = p < np.array([j.threshold for j in each])
     abstain = short | vetoed | weak
     rules = np.array([r["rules_abstained"] for r in records])
