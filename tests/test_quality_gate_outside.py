@@ -25,7 +25,7 @@ def test_evidence_is_retrieved_for_most_answerable_questions(harvard: dict[str, 
 
 
 def test_answers_quote_evidence_for_nine_in_ten_and_refuse_almost_none(harvard: dict[str, float | int]) -> None:
-    # The bar is 0.90. Measured 0.911 at false abstention 0.009 with the generic judge; the
+    # The bar is 0.90. Measured 0.902 at false abstention 0.018 with the generic judge; the
     # document judge's vetoes had refused 9.8% of the answerable questions here (evidence@3 0.821).
     assert harvard["evidence_at_3"] >= 0.88
     assert harvard["false_abstention"] <= 0.05
@@ -36,6 +36,6 @@ def test_a_threshold_catches_half_the_unanswerable_within_ten_percent_false_abst
 ) -> None:
     # The bar is 0.50. Measured 0.533 (the document judge here: 0.307; naive LangChain's one
     # cut-off: 0.380). At its own threshold, chosen on Islamism to refuse no answerable question
-    # there, the generic judge abstains on 0.113 of Harvard's unanswerable questions (the document
+    # there, the generic judge abstains on 0.193 of Harvard's unanswerable questions (the document
     # judge: 0.227, at 0.098 false abstention); this gate replaced one on that operating point.
     assert harvard["recall_at_budget"] >= 0.45

@@ -64,6 +64,17 @@ def vetoes(train: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+def clean_on(candidates: tuple[str, ...], tune: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Return the checks among ``candidates`` that fired on ``tune`` and refused no answerable
+    question there: the document judge's vetoes that hold on the outside tune article too."""
+    kept = []
+    for name in candidates:
+        fired = [r for r in tune if r["inputs"].get(f"check:{name}")]
+        if fired and not any(r["answerable"] for r in fired):
+            kept.append(name)
+    return tuple(kept)
+
+
 def _vetoed(calibration: Calibration, records: list[dict[str, Any]]) -> np.ndarray:
     return np.array([bool(_vetoing(calibration, r)) for r in records])
 
@@ -80,8 +91,9 @@ def matrix(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array([int(r["answerable"]) for r in records])
 
 
-def fit(train: list[dict[str, Any]], tune: list[dict[str, Any]], seed: int) -> Calibration:
-    """Fit the logistic model on ``train`` and choose its threshold on ``tune``."""
+def fit(train: list[dict[str, Any]], tune: list[dict[str, Any]], seed: int, also: tuple[str, ...] = ()) -> Calibration:
+    """Fit the logistic model on ``train`` and choose its threshold on ``tune``; the checks precise on
+    ``train``, and those in ``also``, veto."""
     x, y = matrix(train)
     scaler = StandardScaler().fit(x)
     # Each split's questions weigh equally per class, so the bundled article's many answerable
@@ -92,7 +104,8 @@ def fit(train: list[dict[str, Any]], tune: list[dict[str, Any]], seed: int) -> C
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     weights = model.coef_[0] / scale
     bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
-    provisional = Calibration(INPUTS, tuple(float(w) for w in weights), bias, 0.0, vetoes(train), VETO_OVERRIDE)
+    chosen = tuple(n for n in CHECK_NAMES if n in vetoes(train) or n in also)
+    provisional = Calibration(INPUTS, tuple(float(w) for w in weights), bias, 0.0, chosen, VETO_OVERRIDE)
     # The threshold spends its own budget on the answerable questions no veto refused.
     y = matrix(tune)[1]
     free = (y == 1) & ~_vetoed(provisional, tune)

@@ -62,7 +62,9 @@ do not edit by hand.
   {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused. Vetoes: {", ".join(document.vetoes) or "none"}.
 - **The generic judge** (`calibration.json`) judges every other document. Fitted on the same split and
   the ten SQuAD 2.0 training articles ({articles}), where several checks that are precise on the
-  bundled article misfire on encyclopedic text, so they weigh in as inputs instead of refusing;
+  bundled article misfire on encyclopedic text, so they weigh in as inputs instead of refusing
+  (a document-judge veto that fired on the outside tune article and refused nothing answerable
+  there stays a veto);
   threshold **{generic.threshold:.3f}**, chosen the same way on the outside tune article
   ({", ".join(sorted(OUTSIDE_TUNE))}). Vetoes: {", ".join(generic.vetoes) or "none"}.
 - **Vetoes:** the checks that fired at least {calibrate.VETO_MIN_FIRED} times on a judge's train data
