@@ -190,8 +190,7 @@ class Assistant:
         ``document`` (an id from ``sources``; None: the first). The bundled article has a judge of
         its own, fitted on its questions; other documents share the generic judge."""
         engine = self._loaded()
-        if document is not None and document not in engine.texts:
-            raise DocumentError(f"Unknown document id {document!r}; the ids are {sorted(engine.texts)}.")
+        self._filter(engine, None if document is None else [document])
         return float(engine.threshold(document))
 
     def search(self, question: str, k: int = 4) -> list[Citation]:

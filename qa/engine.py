@@ -19,6 +19,7 @@ from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import DOCUMENT_FILE, Calibration, load_judge
+from qa.prior import INPUT as PRIOR_INPUT
 from qa.prior import QuestionPrior, load_prior, text_digest
 from qa.query import SpeakerFinder, Turn, author_pronouns, resolve
 from qa.search import LevelIndex
@@ -40,6 +41,18 @@ def _one_blas_thread() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def _left_out(what: str, fitted_to: str, settings: Settings, instead: str, switch: str) -> None:
+    """Warn that a trained part fitted to another embedding model's vectors is left out, and the fix."""
+    log.warning(
+        "The %s was fitted to %s's vectors, not %s's; %s. Run `make train` to fit one to this model, or set %s=0.",
+        what,
+        fitted_to or "another model",
+        settings.model_name,
+        instead,
+        switch,
+    )
 
 
 class Engine:
@@ -115,12 +128,7 @@ class Engine:
         adapter = load_adapter(settings.adapter_folder())
         if adapter.fits(settings.model_name, dimensions):
             return adapter
-        log.warning(
-            "The query adapter was fitted to %s's vectors, not %s's; questions are embedded as they are. "
-            "Run `make train` to fit one to this model, or set QA_ADAPTER=0.",
-            adapter.model or "another model",
-            settings.model_name,
-        )
+        _left_out("query adapter", adapter.model, settings, "questions are embedded as they are", "QA_ADAPTER")
         return None
 
     @staticmethod
@@ -132,12 +140,7 @@ class Engine:
         prior = load_prior(settings.prior_folder())
         mine = {source for source, text in texts.items() if text_digest(text) == prior.document}
         if mine and not prior.fits(settings.model_name, dimensions):
-            log.warning(
-                "The question prior was fitted to %s's vectors, not %s's; the judge goes without it. "
-                "Run `make train` to fit one to this model, or set QA_QUESTION_PRIOR=0.",
-                prior.model or "another model",
-                settings.model_name,
-            )
+            _left_out("question prior", prior.model, settings, "the judge goes without it", "QA_QUESTION_PRIOR")
             return {}
         return dict.fromkeys(mine, prior)
 
@@ -234,7 +237,7 @@ class Engine:
         # The prior of the document the best evidence comes from, on the question's own words.
         prior = self.priors.get(ranked[0].unit.source)
         if prior is not None:
-            values["question_prior"] = prior.logit(alone)
+            values[PRIOR_INPUT] = prior.logit(alone)
         if query.context:
             # Recorded, not read by the judges: make train needs it to apply their vetoes as served.
             values["follow_up"] = 1.0
@@ -248,7 +251,7 @@ class Engine:
             return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
         probability = judge.answerable(picked.inputs or {})
         vetoes = judge.vetoing(picked.fired, probability, follow_up=bool(query.context))
-        return decide(picked, probability, self.threshold(source), "the judge's answer probability", vetoes)
+        return decide(picked, probability, self._threshold(judge), "the judge's answer probability", vetoes)
 
     def _judge_for(self, source: str) -> Calibration | None:
         """Return the judge of ``source``: the document judge where its question prior applies, else
@@ -260,7 +263,9 @@ class Engine:
     def threshold(self, source: str | None = None) -> float:
         """Return the confidence under which the engine abstains on evidence from ``source`` (None: the
         first document): its judge's, or the evidence score's without a judge."""
-        judge = self._judge_for(source if source is not None else next(iter(self.texts), ""))
+        return self._threshold(self._judge_for(source if source is not None else next(iter(self.texts), "")))
+
+    def _threshold(self, judge: Calibration | None) -> float:
         if judge is None:
             return self.settings.abstain_threshold
         configured = self.settings.judge_threshold

@@ -20,6 +20,8 @@ from qa.errors import QAError
 
 BUNDLED_PRIOR = Path(__file__).parent / "models" / "prior"
 PRIOR_FILE = "prior.json"
+# The judge's input that carries the prior's logit.
+INPUT = "question_prior"
 
 
 class PriorError(QAError):

@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from qa import Settings
 from qa.judge import Calibration
 from qa.judgment import CHECK_NAMES
+from qa.prior import INPUT as PRIOR_INPUT
 
 # The inputs, in the order the weights are stored: the engine's scores, what the evidence leaves
 # out of the question, and one per named check.
@@ -30,7 +31,7 @@ FEATURES = (
     "details_lost_share",
     "question_terms",
     # The bundled article's question prior (train/prior.py); 0 for the other documents.
-    "question_prior",
+    PRIOR_INPUT,
     # "follow_up" is no input: the train split's follow-ups are all answerable, so it taught "answer".
 )
 INPUTS = (*FEATURES, *(f"check:{name}" for name in CHECK_NAMES))
@@ -122,7 +123,7 @@ def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np
 def served(records: list[dict[str, Any]], document: Calibration, generic: Calibration) -> list[Calibration]:
     """Return the judge that serves each record: the document judge where the question prior
     applied (the bundled article), the generic judge elsewhere, as the engine chooses."""
-    return [document if "question_prior" in r["inputs"] else generic for r in records]
+    return [document if PRIOR_INPUT in r["inputs"] else generic for r in records]
 
 
 def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any]]) -> dict[str, float]:

@@ -45,8 +45,6 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
     selection = bot._loaded().answer(q.question, turns)
     return {
         "source": source,
-        # The document asked, whose judge serves it.
-        "document": bot.sources[0],
         "split": split,
         "id": q.id,
         "answerable": q.answerable,

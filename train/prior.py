@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from eval.corpus import load_questions
-from qa.prior import QuestionPrior, text_digest
+from qa.prior import INPUT, QuestionPrior, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
 from train.splits import SOURCES
@@ -23,7 +23,6 @@ from train.splits import SOURCES
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
-INPUT = "question_prior"
 
 
 @dataclass(frozen=True)
