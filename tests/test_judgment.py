@@ -17,7 +17,16 @@ from qa.answer_types import wrong_answer_type
 from qa.errors import DocumentError
 from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, Calibration, JudgeError, load_judge, write_judge
 from qa.judgment import CHECK_NAMES, REASONS
-from qa.prior import BUNDLED_PRIOR, PriorError, QuestionPrior, load_prior, text_digest, write_prior
+from qa.prior import (
+    BUNDLED_PRIOR,
+    MAX_INPUT,
+    PriorError,
+    QuestionPrior,
+    judge_input,
+    load_prior,
+    text_digest,
+    write_prior,
+)
 from qa.selection import Selection, decide
 from qa.text import stem
 from train.squad_train import OUT as SQUAD_TRAIN10
@@ -224,6 +233,8 @@ def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(
     off_ground = engine.answer("What is the best recipe for Persian saffron rice?", [])
     assert on_ground.inputs is not None and off_ground.inputs is not None
     assert on_ground.inputs["question_prior"] > off_ground.inputs["question_prior"]
+    # The judge reads it capped: a familiar kind of question does not vouch for a detail the text lacks.
+    assert on_ground.inputs["question_prior"] <= MAX_INPUT
     # Another document's questions are judged without it.
     other = tmp_path / "harbour.txt"
     other.write_text("The Harbour Rowing Club meets on Tuesdays at the boathouse.\n", encoding="utf-8")
@@ -238,6 +249,12 @@ def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(
         stranger.load()
     assert "QA_QUESTION_PRIOR=0" in caplog.text
     assert "question_prior" not in (stranger._loaded().answer("Who wrote the article?", []).inputs or {})
+
+
+def test_the_prior_may_lower_the_answer_probability_without_limit_but_raise_it_only_so_far() -> None:
+    assert judge_input(-12.5) == -12.5
+    assert judge_input(MAX_INPUT - 1) == MAX_INPUT - 1
+    assert judge_input(MAX_INPUT + 7) == MAX_INPUT
 
 
 def test_a_damaged_question_prior_is_refused_with_the_fix(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from eval.corpus import load_questions
-from qa.prior import INPUT, QuestionPrior, text_digest
+from qa.prior import INPUT, QuestionPrior, judge_input, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
 from train.splits import SOURCES
@@ -71,8 +71,9 @@ def fit(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted
 
 
 def out_of_fold(records: list[dict], fitted: Fitted) -> None:
-    """Give each mined train record of the bundled article its out-of-fold prior, in place."""
+    """Give each mined train record of the bundled article its out-of-fold prior, as the judge reads
+    it, in place."""
     for r in records:
         value = fitted.out_of_fold.get((r["source"], r["id"]))
         if value is not None and INPUT in r["inputs"]:
-            r["inputs"][INPUT] = value
+            r["inputs"][INPUT] = judge_input(value)
