@@ -139,6 +139,17 @@ def asks_another_of_the_kind(question: str, quoted: list[str]) -> bool:
     return False
 
 
+# A negation, with straight or curly apostrophes ("didn't", "don’t", "not", "never", "no one").
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
+
+
+def negates_what_the_evidence_asserts(question: str, evidence: str) -> bool:
+    """True when the question is negated ("Who did the regime not harbor?") and the evidence says
+    its thing without a negation ("The regime harbored bin Laden"): SQuAD 2.0's writers made
+    questions unanswerable this way, and the evidence then answers the opposite question."""
+    return bool(_NEGATION.search(question)) and not _NEGATION.search(evidence)
+
+
 def asks_after_the_document(question: str) -> bool:
     """True when the question asks what happened after the text was written: no text can say.
     Its reader comments, written after it, can: a question about them is left to the others."""

@@ -250,6 +250,8 @@ class Engine:
             # The rules-only engine abstains on a weak score or on the first check that fires.
             return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
         probability = judge.answerable(picked.inputs or {})
+        # A check the judge does not read neither vetoes nor explains its verdict.
+        picked = replace(picked, fired=judge.reading(picked.fired))
         vetoes = judge.vetoing(picked.fired, probability, follow_up=bool(query.context))
         return decide(picked, probability, self._threshold(judge), "the judge's answer probability", vetoes)
 

@@ -68,6 +68,10 @@ class Calibration:
             "veto_override": self.veto_override,
         }
 
+    def reading(self, fired: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the checks among ``fired`` that are inputs of this judge: the ones it weighs."""
+        return tuple(name for name in fired if f"check:{name}" in self.features)
+
     def vetoing(self, fired: tuple[str, ...], probability: float, follow_up: bool = False) -> tuple[str, ...]:
         """Return the checks among ``fired`` that refuse an answer judged at ``probability``. On a
         follow-up a veto always holds: no unanswerable follow-up was among the judges' training

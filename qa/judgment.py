@@ -22,6 +22,7 @@ from qa.checks import (
     asks_what_came_of_it,
     lacks_the_asked_detail,
     lacks_the_kind_asked,
+    negates_what_the_evidence_asserts,
 )
 from qa.evidence import Evidence, EvidenceScorer
 from qa.names import lacks_a_named_one, lacks_named_answer
@@ -81,6 +82,12 @@ def _other_speaker(j: Judged) -> bool:
     return bool(j.query.speaker) and j.best.unit.speaker != j.query.speaker
 
 
+def _negation(j: Judged) -> bool:
+    # The best sentence itself: a neighbour quoted beside it may negate something else.
+    best = j.best.unit
+    return negates_what_the_evidence_asserts(j.asked, j.scorer.texts[best.source][best.start : best.end])
+
+
 def _missing_detail(j: Judged) -> bool:
     if j.query.context:
         # A short question read as a follow-up borrows the last turn's subject; one that does not point
@@ -112,6 +119,7 @@ CHECKS: tuple[Check, ...] = (
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
     Check("speaker", "the one asked about does not speak to it", _other_speaker),
     Check("missing-detail", "a detail the document lacks", _missing_detail),
+    Check("negation", "the question negates what the evidence says", _negation),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 REASONS = {c.name: c.reason for c in CHECKS}

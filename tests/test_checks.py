@@ -12,6 +12,7 @@ from qa.checks import (
     asks_another_of_the_kind,
     asks_what_came_of_it,
     lacks_the_kind_asked,
+    negates_what_the_evidence_asserts,
 )
 from qa.names import DocumentNames, lacks_a_named_one, lacks_named_answer
 from qa.query import refers_back
@@ -469,3 +470,24 @@ def test_a_decade_of_either_century_is_the_one_the_document_names() -> None:
     assert "1920s" in Vocabulary(["Jazz spread in the 1920s."]).repair("what happened in the 20s")
     assert "2020s" in Vocabulary(["Prices rose in the 2020s."]).repair("prices in the twenties")
     assert "20s" in Vocabulary(["Nothing about decades."]).repair("what happened in the 20s")
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "fires"),
+    [
+        # SQuAD 2.0's negated questions: the evidence answers the opposite one.
+        ("Who did the NIF regime not harbor prior to 9/11?", "The NIF regime harbored Osama bin Laden.", True),
+        ("What don’t supporters of Islamism believe?", "Its supporters believe their views reflect Islam.", True),
+        ("Which group never took part?", "The Left took part in the coalition.", True),
+        # Negated in both, or in neither: nothing to say.
+        ("Who did not vote?", "Two members did not vote.", False),
+        ("Why won't the hardliners talk?", "They can't talk without losing face.", False),
+        ("Who harbored bin Laden?", "The NIF regime harbored Osama bin Laden.", False),
+        # Words that merely contain "no" are no negation.
+        ("What did Nobel laureates note?", "Nobel laureates noted the change.", False),
+    ],
+)
+def test_a_negated_question_is_not_answered_by_an_unnegated_statement(
+    question: str, evidence: str, fires: bool
+) -> None:
+    assert negates_what_the_evidence_asserts(question, evidence) is fires

@@ -282,3 +282,30 @@ def test_the_bundled_article_has_its_own_judge_and_other_documents_the_generic_o
     write_judge(_calibration(threshold=0.25), tmp_path / "judges", DOCUMENT_FILE)
     assert load_judge(tmp_path / "judges") == _calibration()
     assert load_judge(tmp_path / "judges", DOCUMENT_FILE).threshold == 0.25
+
+
+def test_a_judge_weighs_and_vetoes_only_the_checks_it_reads() -> None:
+    judge = _calibration(vetoes=("answer-type",))
+    assert judge.reading(("named-answer", "answer-type", "negation")) == ("answer-type",)
+
+
+def test_a_negated_question_about_an_upload_is_refused_by_name(
+    shared_settings: Settings, assistant: Assistant, tmp_path: Path
+) -> None:
+    upload = tmp_path / "sudan.txt"
+    upload.write_text(
+        "Sudan in the 1990s\n\nThe NIF regime harbored Osama bin Laden for a time before 9/11, and worked to "
+        "unify Islamist opposition to the American attack on Iraq in the 1991 Gulf War. Its leader built a "
+        "powerful economic base with money from foreign Islamist banking systems.\n",
+        encoding="utf-8",
+    )
+    bot = Assistant(replace(shared_settings, documents=(upload,), data_dir=tmp_path / "sudan-data"))
+    bot.load()
+    refused = bot.ask("Who did the NIF regime not harbor before 9/11?")
+    assert refused.abstained and refused.reason == REASONS["negation"]
+    assert not bot.ask("Who did the NIF regime harbor before 9/11?").abstained
+    # The bundled article's judge does not read the check: its readers negate answerable questions
+    # as often as not ("Why don't the hardliners want to talk?").
+    selection = assistant._loaded().answer("Who did the hardliners not reveal the contacts to?", [])
+    assert selection.inputs is not None and selection.inputs["check:negation"] == 1.0
+    assert "negation" not in selection.fired

@@ -57,14 +57,15 @@ do not edit by hand.
   threshold the assistant abstains.
 - **The document judge** (`document.json`) judges the bundled article, the document its question
   prior was fitted on. Fitted on the train split ({sizes["train"]} questions with the training
-  articles) without the training articles; threshold **{document.threshold:.3f}**, chosen on the tune
+  articles) without the training articles, over all inputs but {", ".join(calibrate.DOCUMENT_LEAVES_OUT)}
+  (`train/calibrate.py` says why); threshold **{document.threshold:.3f}**, chosen on the tune
   split ({sizes["tune"]} questions) as the highest that refuses at most
   {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused. Vetoes: {", ".join(document.vetoes) or "none"}.
 - **The generic judge** (`calibration.json`) judges every other document. Fitted on the same split and
   the ten SQuAD 2.0 training articles ({articles}), where several checks that are precise on the
   bundled article misfire on encyclopedic text, so they weigh in as inputs instead of refusing
-  (a document-judge veto that fired on the outside tune article and refused nothing answerable
-  there stays a veto);
+  (a check precise on the outside train articles that fired on the outside tune article and
+  refused nothing answerable there is a veto too);
   threshold **{generic.threshold:.3f}**, chosen the same way on the outside tune article
   ({", ".join(sorted(OUTSIDE_TUNE))}). Vetoes: {", ".join(generic.vetoes) or "none"}.
 - **Vetoes:** the checks that fired at least {calibrate.VETO_MIN_FIRED} times on a judge's train data
