@@ -14,9 +14,8 @@ from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, write_judge
 from qa.prior import BUNDLED_PRIOR, write_prior
-from qa.settings import BUNDLED_DOCUMENT
 from train import adapter, calibrate, card, mine, prior
-from train.splits import OUTSIDE_TUNE, SOURCES, TRAINING_ARTICLES
+from train.splits import OUTSIDE_TUNE, TRAINING_ARTICLES
 
 SEED = 13
 
@@ -76,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     # A check precise on the outside train articles (Force, Steam_engine) that fires on the outside
     # tune article and refuses nothing answerable there vetoes for the generic judge too (answer-type
     # and negation).
-    own = {s.name for s in SOURCES if s.document == BUNDLED_DOCUMENT} | {mine.foreign_source(BUNDLED_DOCUMENT)}
-    outside_train = [r for r in train if r["source"] not in own]
+    outside_train = [r for r in train if not calibrate.on_prior_document(r)]
     outside_tune = [r for r in by_split["tune"] if r["source"] in OUTSIDE_TUNE]
     also = calibrate.clean_on(calibrate.vetoes(outside_train), outside_tune)
     generic = calibrate.fit(by_split["train"], outside_tune, SEED, also)

@@ -76,7 +76,7 @@ def vetoes(train: list[dict[str, Any]], inputs: tuple[str, ...] = INPUTS) -> tup
 
 def clean_on(candidates: tuple[str, ...], tune: list[dict[str, Any]]) -> tuple[str, ...]:
     """Return the checks among ``candidates`` that fired on ``tune`` and refused no answerable
-    question there: the document judge's vetoes that hold on the outside tune article too."""
+    question there: the outside train articles' precise checks that hold on the outside tune article."""
     kept = []
     for name in candidates:
         fired = [r for r in tune if r["inputs"].get(f"check:{name}")]
@@ -135,10 +135,15 @@ def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np
     return np.array([calibration.answerable(r["inputs"]) for r in records])
 
 
+def on_prior_document(record: dict[str, Any]) -> bool:
+    """True when the question prior applied to ``record``: a question asked of the bundled article."""
+    return PRIOR_INPUT in record["inputs"]
+
+
 def served(records: list[dict[str, Any]], document: Calibration, generic: Calibration) -> list[Calibration]:
     """Return the judge that serves each record: the document judge where the question prior
     applied (the bundled article), the generic judge elsewhere, as the engine chooses."""
-    return [document if PRIOR_INPUT in r["inputs"] else generic for r in records]
+    return [document if on_prior_document(r) else generic for r in records]
 
 
 def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any]]) -> dict[str, float]:

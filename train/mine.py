@@ -40,11 +40,6 @@ def assistant(
     return bot
 
 
-def foreign_source(document: Path) -> str:
-    """Return the source name of the off-topic questions asked of ``document``."""
-    return f"foreign→{document.stem}"
-
-
 def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[str, Any]:
     turns = normalize_history([list(t) for t in q.history], bot.settings.max_history_turns)
     selection = bot._loaded().answer(q.question, turns)
@@ -81,6 +76,6 @@ def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str
             step = max(1, len(pool) // FOREIGN_PER_SPLIT)
             for q in tqdm(pool[::step][:FOREIGN_PER_SPLIT], desc=f"foreign · {document.stem}", leave=False):
                 foreign = GoldQuestion(f"foreign:{q.id}", q.question, False, ())
-                records.append(_record(bot, foreign_source(document), split, foreign))
+                records.append(_record(bot, f"foreign→{document.stem}", split, foreign))
     out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return records
