@@ -47,7 +47,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/qa bench
 
-# Reproduces qa/models/judge/ from a fixed seed: mine, fine-tune, export (ONNX int8), calibrate, card.
+# Reproduces qa/models/ (query adapter, question prior, both judges) from a fixed seed: mine, fit, calibrate, card.
 train: $(STAMP)
 	$(BIN)/python -m train
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from itertools import takewhile
 
 from qa.framing import FRAMING, THE_TEXT
-from qa.names import TOKEN, DocumentNames
+from qa.names import TOKEN
 from qa.text import STOPWORDS, fold, lemmas, same_family, stem, words, zipf
 
 # Share of the question's known terms the best sentence must hold for an unknown term to mean
@@ -47,12 +47,6 @@ _ORDINAL = re.compile(
 # "Which newspaper ...", "what kind of weapons ...": the word names the answer's type, which the
 # answer need not repeat ("Which preacher ...?" is answered by "Rev. Hagee").
 _TYPE_WORD = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z]+(?:\s+[a-z]+){0,2})", re.IGNORECASE)
-# Below this cosine the best sentence is not about what a question asks, only near its words
-# (a question about France's capital against a sentence listing France scores 0.32).
-OFF_TOPIC_DENSE = 0.45
-# An unknown word must be at least this common to show what an off-topic question is about:
-# "capital" (5.0) and "weather" (5.0) do; "abt" (3.2) and "talkin" (3.7) are a hasty user's.
-OFF_TOPIC_WORD_ZIPF = 4.0
 _KIND_OF = re.compile(r"\b(?:kinds?|types?|sorts?)\s+of\s+([a-z]+)", re.IGNORECASE)
 # "What specific economic sectors": the thing is the last of the next two words.
 _SPECIFIC = re.compile(r"\b(?:what|which)\s+specific\s+([a-z]+(?:\s+[a-z]+)?)", re.IGNORECASE)
@@ -218,18 +212,6 @@ def asks_only_what_the_document_lacks(
     it borrows from the last turn cannot stand in for what it newly asks about."""
     known, new = _known_and_new(focus_words, question, idf)
     return not known and bool(_absent_details(new, question, has_variant)[1])
-
-
-def asks_beyond_names(
-    names: DocumentNames, idf: dict[str, float], focus_words: list[str], question: str, best_dense: float
-) -> bool:
-    """True when the only things the question shares with the document are names, it asks about
-    something the document never mentions, and no passage is close in meaning: "What is the
-    capital of France?" against a text that merely lists France."""
-    known, new = _known_and_new(focus_words, question, idf)
-    known = [t for t in known if not t.isdigit()]
-    unknown = [w for w in new if not w.isdigit() and zipf(w) >= OFF_TOPIC_WORD_ZIPF]
-    return best_dense < OFF_TOPIC_DENSE and bool(known) and bool(unknown) and all(t in names.all for t in known)
 
 
 def _capitalised_in(word: str, question: str) -> bool:

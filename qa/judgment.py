@@ -17,7 +17,6 @@ from qa.answer_types import wrong_answer_type
 from qa.checks import (
     asks_after_the_document,
     asks_another_of_the_kind,
-    asks_beyond_names,
     asks_only_what_the_document_lacks,
     asks_what_came_of_it,
     lacks_the_asked_detail,
@@ -61,13 +60,6 @@ def _after_the_text(j: Judged) -> bool:
     # Reader comments, written after the text, may say what came after it.
     after = asks_after_the_document(j.asked) and not j.query.wants_commenter
     return after or asks_what_came_of_it(j.asked, j.quoted)
-
-
-def _only_names(j: Judged) -> bool:
-    # A follow-up's own words are too few to judge alone.
-    if j.query.context:
-        return False
-    return asks_beyond_names(j.scorer.names, j.scorer.idf, j.focus_words, j.asked, j.best.dense)
 
 
 def _ungrounded(j: Judged) -> bool:
@@ -115,7 +107,6 @@ CHECKS: tuple[Check, ...] = (
         "the evidence is about another one",
         lambda j: asks_another_of_the_kind(j.asked, j.quoted),
     ),
-    Check("only-names", "only names in common with the document", _only_names),
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
     Check("speaker", "the one asked about does not speak to it", _other_speaker),
     Check("missing-detail", "a detail the document lacks", _missing_detail),
