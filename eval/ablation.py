@@ -36,9 +36,12 @@ HELDOUT = (
     # Written before the question prior's session began (first runs recorded at dcf49a1): never read.
     ("independent-26", BUNDLED, SETS_DIR / "independent-26.jsonl"),
     ("independent-27", BUNDLED, SETS_DIR / "independent-27.jsonl"),
-    # Written by helpers who saw only the document, first run at 74186c4 before any change: never read.
+    # Written by helpers who saw only the document, first run before any change (31-32 at 74186c4,
+    # 33-34 at 0f80c58): never read.
     ("independent-31", BUNDLED, SETS_DIR / "independent-31.jsonl"),
     ("independent-32", BUNDLED, SETS_DIR / "independent-32.jsonl"),
+    ("independent-33", BUNDLED, SETS_DIR / "independent-33.jsonl"),
+    ("independent-34", BUNDLED, SETS_DIR / "independent-34.jsonl"),
 )
 
 
