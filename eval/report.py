@@ -40,6 +40,13 @@ COLUMNS = (
     ("latency_p95_ms", "p95 ms", "latency p95 (ms)"),
 )
 
+# The columns of the new-against-repeated table.
+NOVELTY_COLUMNS = tuple(
+    c
+    for c in COLUMNS
+    if c[0] in ("items", "recall_at_3", "answer_hit", "abstention_recall", "false_abstention", "accuracy")
+)
+
 
 @dataclass
 class RunResult:
@@ -51,10 +58,20 @@ class RunResult:
     config: dict[str, Any]
     scores: dict[str, list[ItemScore]]
     curve: list[harness.CurvePoint] = field(default_factory=list)
+    # Ids of the items that repeat a question the trained models learned from (eval/overlap.py).
+    seen: frozenset[str] = frozenset()
 
     def overall(self) -> dict[str, dict[str, float | int | None]]:
         """Return each system's summary over all reported items."""
         return {name: scoring.summarize(s) for name, s in self.scores.items()}
+
+    def by_novelty(self) -> dict[str, dict[str, float | int | None]]:
+        """Return ours' summary over the items that repeat a train-split question, and over the rest."""
+        ours = self.scores.get("ours", [])
+        return {
+            "repeat a training question": scoring.summarize([s for s in ours if s.id in self.seen]),
+            "new questions": scoring.summarize([s for s in ours if s.id not in self.seen]),
+        }
 
     def per_category(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
         """Return each system's summary per category."""
@@ -86,6 +103,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
             for name, summary in run.overall().items()
         },
         "abstention_curve": [asdict(p) for p in run.curve],
+        "seen_in_training": {"ids": sorted(run.seen), "ours": run.by_novelty()},
         "items": [s.to_dict() for scores in run.scores.values() for s in scores],
     }
 
@@ -162,6 +180,22 @@ def markdown(run: RunResult, questions: dict[str, str], chart_files: dict[str, s
             ),
             "",
         ]
+    novelty = run.by_novelty()
+    lines += [
+        "## New questions and repeated ones (ours)",
+        "",
+        "Items whose question (with its history) repeats, word for word, one of the train split that the "
+        "query adapter, question prior and judges learned from flatter the engine (eval/overlap.py).",
+        "",
+        *_table(
+            ["items", *(short for _, short, _ in NOVELTY_COLUMNS)],
+            [
+                [group, *(cell(key, summary[key]) for key, _, _ in NOVELTY_COLUMNS)]
+                for group, summary in novelty.items()
+            ],
+        ),
+        "",
+    ]
     lines += ["## Per category", ""]
     for name, categories in run.per_category().items():
         lines += [

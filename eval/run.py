@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eval import dataset, harness, outside, report, verdicts
+from eval import dataset, harness, outside, overlap, report, verdicts
 from eval.systems import SYSTEMS, build_systems, our_assistant
 from qa import Settings, SettingsError
 from qa.judgment import CHECK_NAMES
@@ -188,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         scores=scores,
         curve=curve,
+        seen=overlap.seen_in_training(selected),
     )
     name = verdicts.set_name(args.questions, dataset.QUESTIONS)
     paths = report.write(run, {item.id: item.question for item in items}, args.out / "full" / name)

@@ -124,3 +124,38 @@ def test_a_history_of_another_shape_is_refused_with_the_shapes_it_takes(tmp_path
     path.write_text(json.dumps(_row(history)) + "\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="history"):
         load_items(path)
+
+
+def test_items_repeating_a_train_split_question_are_told_apart_from_new_ones() -> None:
+    from eval.overlap import key, seen_in_training
+
+    trained = load_items(Path(__file__).resolve().parents[1] / "eval" / "sets" / "independent-1.jsonl")[0]
+    again = replace(trained, id="again", question=f"  {trained.question.upper()}!! ")
+    new = replace(trained, id="new", question="Which questions has nobody asked yet about this article?")
+    elsewhere = replace(trained, id="elsewhere", history=(("An earlier turn no training item had?", "No."),))
+
+    assert key(again) == key(trained)
+    assert seen_in_training([again, new, elsewhere]) == {"again"}
+
+
+def test_the_report_gives_new_and_repeated_questions_their_own_figures() -> None:
+    from eval.report import RunResult
+
+    scores = [replace(_score(), id="a", recall_at_3=1.0), replace(_score(), id="b", recall_at_3=0.0)]
+    run = RunResult("all", {}, "now", {}, {"ours": scores}, seen=frozenset({"a"}))
+
+    split = run.by_novelty()
+    assert (split["repeat a training question"]["recall_at_3"], split["new questions"]["recall_at_3"]) == (1.0, 0.0)
+    assert split["new questions"]["items"] == 1
+
+
+def _score():
+    from eval.scoring import ItemScore
+    from qa import Answer
+
+    answer = Answer(text="x", citations=[], abstained=False)
+    metrics = dict.fromkeys(("recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "span_coverage", "answer_hit"), None)
+    metrics |= dict.fromkeys(("citation_precision", "offsets_valid", "attribution"), None)
+    return ItemScore(
+        "ours", "x", "fact", "test", True, False, 1.0, recall_at_3=None, accuracy=1.0, answer=answer, **metrics
+    )
