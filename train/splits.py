@@ -37,14 +37,19 @@ def _outside(title: str, split: str) -> QuestionSource:
 
 
 # Chosen before any training, by order of writing: the latest bundled sets and one outside article
-# are held out; the two sets and one article before them fit the abstention threshold.
+# are held out; the two sets and one article before them fit the abstention threshold. Sets 21-23
+# (development), 35-38 and 41-48 (written as training data) joined the train split later: with 31
+# sets instead of 16, the blind sets 19-20, 24-27, 31-34 and 39-40, never trained on, were caught
+# 276 instead of 267 of 306 unanswerable questions at 23 instead of 17 of 894 false abstentions
+# (README, judgment section); with 8 sets, 350 instead of 375 of 436 on 17 sets.
+TRAIN_SETS = (*range(1, 17), 21, 22, 23, 35, 36, 37, 38, *range(41, 49))
 SOURCES = (
     _outside("Force", "train"),
     _outside("Steam_engine", "train"),
     _outside("Islamism", "tune"),
     _outside("Harvard_University", "heldout"),
     _bundled("questions", QUESTIONS, "train"),
-    *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "train") for n in range(1, 17)),
+    *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "train") for n in TRAIN_SETS),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "tune") for n in (17, 18)),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "heldout") for n in (19, 20)),
 )
