@@ -159,3 +159,11 @@ def _score():
     return ItemScore(
         "ours", "x", "fact", "test", True, False, 1.0, recall_at_3=None, accuracy=1.0, answer=answer, **metrics
     )
+
+
+def test_no_set_the_ablation_reports_as_held_out_is_trained_on() -> None:
+    from eval.ablation import HELDOUT
+    from train.splits import SOURCES
+
+    trained = {s.questions.resolve() for s in SOURCES if s.split != "heldout"}
+    assert [name for name, _, questions in HELDOUT if questions.resolve() in trained] == []
