@@ -41,6 +41,8 @@ HELDOUT = (
     # The same, first run at 244d26e. (Sets 21-23, held out here before, are train data since d0a57d3.)
     ("independent-39", BUNDLED, SETS_DIR / "independent-39.jsonl"),
     ("independent-40", BUNDLED, SETS_DIR / "independent-40.jsonl"),
+    # The same, first run at 638be6c (49-50) and 0fb8581 (51-58, written as training data, kept out).
+    *((f"independent-{n}", BUNDLED, SETS_DIR / f"independent-{n}.jsonl") for n in range(49, 59)),
 )
 
 
