@@ -15,34 +15,33 @@ from qa.judgment import CHECKS
 
 SETS_DIR = QUESTIONS.parent / "sets"
 BUNDLED = Path(__file__).resolve().parents[1] / "qa" / "documents" / "iran-hardliners-hunter.txt"
+
+
+def _sets(*numbers: int) -> tuple[tuple[str, Path, Path], ...]:
+    """Return the bundled article's independent sets with these numbers, as (name, document, questions)."""
+    return tuple((f"independent-{n}", BUNDLED, SETS_DIR / f"independent-{n}.jsonl") for n in numbers)
+
+
 # The judge's splits (train/splits.py): checks are kept or deleted by the tune sets only.
 TUNE = (
     ("Islamism", SHARED_CORPORA / "Islamism.txt", SHARED_CORPORA / "Islamism.jsonl"),
-    ("independent-17", BUNDLED, SETS_DIR / "independent-17.jsonl"),
-    ("independent-18", BUNDLED, SETS_DIR / "independent-18.jsonl"),
+    *_sets(17, 18),
 )
 HELDOUT = (
     ("Harvard_University", SHARED_CORPORA / "Harvard_University.txt", SHARED_CORPORA / "Harvard_University.jsonl"),
-    ("independent-19", BUNDLED, SETS_DIR / "independent-19.jsonl"),
-    ("independent-20", BUNDLED, SETS_DIR / "independent-20.jsonl"),
+    *_sets(19, 20),
     # Written before the query adapter's session began (first runs recorded at 2d424ce): never read.
-    ("independent-24", BUNDLED, SETS_DIR / "independent-24.jsonl"),
-    ("independent-25", BUNDLED, SETS_DIR / "independent-25.jsonl"),
+    *_sets(24, 25),
     # Written before the question prior's session began (first runs recorded at dcf49a1): never read.
-    ("independent-26", BUNDLED, SETS_DIR / "independent-26.jsonl"),
-    ("independent-27", BUNDLED, SETS_DIR / "independent-27.jsonl"),
+    *_sets(26, 27),
     # Written by helpers who saw only the document, first run before any change (31-32 at 74186c4,
     # 33-34 at 0f80c58): never read item by item, but for 21 of set 33's questions (not their results),
     # printed once by mistake in the session after 244d26e.
-    ("independent-31", BUNDLED, SETS_DIR / "independent-31.jsonl"),
-    ("independent-32", BUNDLED, SETS_DIR / "independent-32.jsonl"),
-    ("independent-33", BUNDLED, SETS_DIR / "independent-33.jsonl"),
-    ("independent-34", BUNDLED, SETS_DIR / "independent-34.jsonl"),
+    *_sets(31, 32, 33, 34),
     # The same, first run at 244d26e. (Sets 21-23, held out here before, are train data since d0a57d3.)
-    ("independent-39", BUNDLED, SETS_DIR / "independent-39.jsonl"),
-    ("independent-40", BUNDLED, SETS_DIR / "independent-40.jsonl"),
+    *_sets(39, 40),
     # The same, first run at 638be6c (49-50) and 0fb8581 (51-58, written as training data, kept out).
-    *((f"independent-{n}", BUNDLED, SETS_DIR / f"independent-{n}.jsonl") for n in range(49, 59)),
+    *_sets(*range(49, 59)),
 )
 
 

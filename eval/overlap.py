@@ -1,8 +1,8 @@
 """Which eval items ask, word for word, a question the trained models learned from.
 
 Helpers who write question sets from the same document converge on the same questions ("Who is the
-head of the judiciary?"): 12-26% of the items of each held-out set (19-20, 24-27, 31-34, 39-40) repeat a
-question of the train split. The query adapter, the question prior and the judges were fitted on those,
+head of the judiciary?"): 22-46% of the items of each held-out set (19-20, 24-27, 31-34, 39-40, 49-60)
+repeat a question of the train split of 31 sets (12-26% of that of 16). The query adapter, the question prior and the judges were fitted on those,
 so figures over them flatter the engine; the report gives the new questions' figures beside them.
 """
 
