@@ -36,7 +36,7 @@ SPEAKER_BONUS = 0.15
 META_PENALTY = 0.4
 _META_KINDS = frozenset({"title", "caption", "byline", "signature"})
 _ASKS_META = re.compile(
-    r"\b(?:title|headline|caption|image|photo\w*|pictur\w*|byline|signed)\b|\btop of the (?:article|page)\b"
+    r"\b(?:title|headline|caption|image|photo(?:s|graph\w*)?|picture[sd]?|byline|signed)\b|\btop of the (?:article|page)\b"
     r"|\bwho\b.*\b(?:author|writer)\b"
     # "Who wrote this article?", "written by whom?"; not "What book ..., and who wrote it?"
     r"|\b(?:wrote|written)\b(?:\s+this)?(?:\s+by\s+whom)?\W*$"
@@ -47,7 +47,7 @@ _ASKS_META = re.compile(
 # match ("who wrote this?" shares no word with "by Shireen T. Hunter").
 _ASKS_KIND = {
     "title": re.compile(rf"\b(?:headline|title of {THE_TEXT})\b", re.I),
-    "caption": re.compile(r"\b(?:caption|photo\w*|pictured|image)\b", re.I),
+    "caption": re.compile(r"\b(?:caption|photo(?:s|graph\w*)?|pictured|image)\b", re.I),
     "byline": re.compile(
         rf"\bwho\s+(?:wrote|authored|penned)\s+(?:this|{THE_TEXT})\b|\bwho\s+is\s+{THE_TEXT}\s+by\b"
         r"|\bwritten\s+by\s+whom\b",

@@ -65,7 +65,13 @@ def test_comment_questions_cite_the_right_commenter(assistant: Assistant, questi
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the boiling point of water?", "What is the capital of Australia?", "How do I bake sourdough bread?"],
+    [
+        "What is the boiling point of water?",
+        "What is the capital of Australia?",
+        "How do I bake sourdough bread?",
+        # "photo..." asks about the photo caption only as photo, photos or photograph.
+        "What is photosynthesis?",
+    ],
 )
 def test_off_topic_questions_abstain_with_related_passages(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
@@ -240,3 +246,10 @@ def test_langchain_retriever_returns_exact_passages(assistant: Assistant) -> Non
     for d in docs:
         assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
     assert any("hardliners revealed these contacts" in d.page_content for d in docs)
+
+
+@pytest.mark.parametrize("question", ["What does the photo show?", "Who is in the photograph?"])
+def test_a_question_about_the_photo_is_answered_with_its_caption(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].quote == "Iranian Supreme Leader Ayatollah Ali Khamenei"
