@@ -17,11 +17,12 @@ from index.store import IndexStore, LoadedIndex, SourceDocument
 from qa.adapter import QueryAdapter, load_adapter
 from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
+from qa.elsewhere import asks_only_what_the_document_lacks
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import DOCUMENT_FILE, Calibration, load_judge
 from qa.prior import INPUT as PRIOR_INPUT
 from qa.prior import QuestionPrior, judge_input, load_prior, text_digest
-from qa.query import SpeakerFinder, Turn, author_pronouns, resolve
+from qa.query import SpeakerFinder, Turn, author_pronouns, refers_back, resolve
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
 from qa.settings import Settings
@@ -191,8 +192,21 @@ class Engine:
         ("Ali Akbar Hashemi Rafsanjani ..."). A long one, such as a full quoted answer, says too much."""
         return self._query_terms(answer) if len(answer.split()) <= SHORT_ANSWER_WORDS else []
 
+    def _asks_about_something_else(self, question: str) -> bool:
+        """True when a question that does not point back names nothing the document has, everyday
+        words apart ("What is the capital of Peru?", "And Peru?"): whatever came before, it asks about
+        something else, so it is read alone rather than borrowing the last turn's subject."""
+        corrected = self.vocabulary.correct(question) or question
+        if refers_back(corrected):
+            return False
+        return asks_only_what_the_document_lacks(
+            self.scorer.idf, self.scorer.has_variant, self.vocabulary.repair(question), corrected
+        )
+
     def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
         """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
+        if history and self._asks_about_something_else(question):
+            history = []
         query = resolve(question, history, self.speakers)
         query = replace(
             query,
@@ -203,7 +217,10 @@ class Engine:
         alone = vector
         if query.context:
             alone = self.embed(query.spelled)
-            vector = (vector + alone) / np.linalg.norm(vector + alone)
+            both = vector + alone
+            norm = float(np.linalg.norm(both))
+            # Two opposite (or empty) vectors sum to nothing: the question alone then ranks.
+            vector = both / norm if norm > 0 else alone
         focus_words = self.vocabulary.repair(query.question)
         focus_terms = [stem(w) for w in focus_words]
         ranked = self.scorer.rank(

@@ -17,15 +17,13 @@ from qa.answer_types import wrong_answer_type
 from qa.checks import (
     asks_after_the_document,
     asks_another_of_the_kind,
-    asks_only_what_the_document_lacks,
     asks_what_came_of_it,
-    lacks_the_asked_detail,
     lacks_the_kind_asked,
     negates_what_the_evidence_asserts,
 )
 from qa.evidence import Evidence, EvidenceScorer
 from qa.names import lacks_a_named_one, lacks_named_answer
-from qa.query import Query, refers_back
+from qa.query import Query
 from qa.text import stem
 
 
@@ -80,19 +78,6 @@ def _negation(j: Judged) -> bool:
     return negates_what_the_evidence_asserts(j.asked, j.scorer.texts[best.source][best.start : best.end])
 
 
-def _missing_detail(j: Judged) -> bool:
-    if j.query.context:
-        # A short question read as a follow-up borrows the last turn's subject; one that does not point
-        # back to it ("What is the capital of Peru?") must still ask about something the document has.
-        # One that points back ("who leaked it?") may reword the text: its new words are no evidence.
-        if refers_back(j.asked):
-            return False
-        return asks_only_what_the_document_lacks(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.asked)
-    # The best sentence's terms, header included, as indexed.
-    terms = j.scorer.sentence_terms[j.best.row]
-    return lacks_the_asked_detail(j.scorer.idf, j.scorer.has_variant, j.focus_words, j.asked, terms)
-
-
 CHECKS: tuple[Check, ...] = (
     Check("answer-type", "no answer of the asked type", lambda j: wrong_answer_type(j.asked, j.quoted, j.context)),
     Check(
@@ -109,7 +94,6 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("ungrounded", "the evidence is about someone or something else", _ungrounded),
     Check("speaker", "the one asked about does not speak to it", _other_speaker),
-    Check("missing-detail", "a detail the document lacks", _missing_detail),
     Check("negation", "the question negates what the evidence says", _negation),
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import takewhile
 
 import Stemmer
 
@@ -82,6 +83,11 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """Return the folded words of ``text`` that carry meaning (no stopwords)."""
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def until_stopword(tokens: list[str]) -> list[str]:
+    """Return the leading ``tokens`` before the first stopword."""
+    return list(takewhile(lambda t: t not in STOPWORDS, tokens))
 
 
 def same_family(a: str, b: str) -> bool:

@@ -99,12 +99,12 @@ def test_a_veto_yields_only_to_a_judge_sure_past_its_override() -> None:
 
 
 def test_a_check_that_is_no_veto_is_outweighed_by_a_confident_judge() -> None:
-    picked = Selection([], [], fired=("missing-detail",))
+    picked = Selection([], [], fired=("kind",))
     verdict = decide(picked, 0.9, 0.5, "p", ("named-answer",))
     assert not verdict.abstain
-    assert verdict.reason == f"p 0.90 clears 0.50; outweighed: {REASONS['missing-detail']}"
+    assert verdict.reason == f"p 0.90 clears 0.50; outweighed: {REASONS['kind']}"
     refused = decide(picked, 0.2, 0.5, "p", ("named-answer",))
-    assert refused.abstain and refused.reason.startswith(REASONS["missing-detail"])
+    assert refused.abstain and refused.reason.startswith(REASONS["kind"])
 
 
 def test_features_say_what_the_evidence_leaves_out(assistant: Assistant) -> None:

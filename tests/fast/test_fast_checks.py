@@ -16,7 +16,7 @@ REASON = {check.name: check.reason for check in CHECKS}
 NEAR_MISSES = [
     ("When did General Jafari step down?", "answer-type"),
     ("What happened after the article was published?", "after-the-text"),
-    ("Who succeeded Rafsanjani as speaker of the Iranian parliament?", "missing-detail"),
+    ("What kind of weapons was Iran desperate for in 1986?", "kind"),
 ]
 
 
