@@ -38,7 +38,7 @@ def trained_questions() -> frozenset[str]:
         if source.document != BUNDLED_DOCUMENT:
             continue
         for item in dataset.load_items(source.questions):
-            if source.split_of(item.split) == "train":
+            if source.split_of(item.split) == "train" and source.takes(item):
                 keys.add(key(item))
     return frozenset(keys)
 

@@ -57,6 +57,8 @@ def examples(data_dir: Path, model_cache: Path) -> tuple[dict[str, np.ndarray], 
         sentences[source.document.stem] = scorer.sentences.vectors
         questions = load_questions(source.questions, bot.source_text(bot.sources[0]))
         for q in tqdm(questions, desc=f"adapter · {source.name}", leave=False):
+            if not source.takes(q):
+                continue
             if q.history or not q.answerable:
                 continue
             rows = {int(i) for s, e in q.gold for i in np.nonzero((scorer.starts < e) & (s < scorer.ends))[0]}

@@ -64,6 +64,8 @@ def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str
         bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter, prior)
         bots[source.document] = bot
         for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
+            if not source.takes(q):
+                continue
             split = source.split_of(q.split)
             records.append(_record(bot, source.name, split, q))
             if not q.history and source in SOURCES:

@@ -52,6 +52,8 @@ def fit(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted
         if source.document != BUNDLED_DOCUMENT:
             continue
         for q in load_questions(source.questions, text):
+            if not source.takes(q):
+                continue
             split = source.split_of(q.split)
             if split in keys:
                 keys[split].append((source.name, q.id))

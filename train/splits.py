@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eval.corpus import SHARED_CORPORA
 from eval.dataset import QUESTIONS
@@ -21,6 +22,13 @@ class QuestionSource:
     document: Path
     questions: Path
     split: str
+    # Only the set's follow-ups (items with a history) are taken.
+    follow_ups_only: bool = False
+
+    def takes(self, question: Any) -> bool:
+        """True when ``question`` (anything with a ``history``: a gold question or an eval item) is one
+        this source contributes."""
+        return bool(question.history) or not self.follow_ups_only
 
     def split_of(self, item_split: str) -> str:
         """Return the split of one item: the bundled set's own test items are never trained on, so
@@ -43,6 +51,15 @@ def _outside(title: str, split: str) -> QuestionSource:
 # 276 instead of 267 of 306 unanswerable questions at 23 instead of 17 of 894 false abstentions
 # (README, judgment section); with 8 sets, 350 instead of 375 of 436 on 17 sets.
 TRAIN_SETS = (*range(1, 17), 21, 22, 23, 35, 36, 37, 38, *range(41, 49))
+# The follow-ups of development sets 28-30, half of them unanswerable, train too: no train set had an
+# unanswerable follow-up, so the judge and the prior had learned that a follow-up is answered. On the
+# blind follow-up sets 65-67 the assistant then caught 63 instead of 52 of 90 unanswerable follow-ups
+# (on 68-69, written after the choice, 38 instead of 31 of 60), at the cost of stand-alone answers
+# (the twenty-two blind sets: 520 instead of 509 of 566 caught, 35 instead of 22 of 1,634 refused).
+# The whole sets (their stand-alone questions too) caught 62, but moved the query adapter and cost a
+# pinned near miss ("What does PIERE think about Trump's offer ...?" answered with the author's words);
+# the prior carries the gain: the judge alone learning them caught 54.
+FOLLOW_UP_SETS = (28, 29, 30)
 SOURCES = (
     _outside("Force", "train"),
     _outside("Steam_engine", "train"),
@@ -50,6 +67,10 @@ SOURCES = (
     _outside("Harvard_University", "heldout"),
     _bundled("questions", QUESTIONS, "train"),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "train") for n in TRAIN_SETS),
+    *(
+        QuestionSource(f"independent-{n}", BUNDLED_DOCUMENT, SETS / f"independent-{n}.jsonl", "train", True)
+        for n in FOLLOW_UP_SETS
+    ),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "tune") for n in (17, 18)),
     *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "heldout") for n in (19, 20)),
 )
