@@ -192,27 +192,23 @@ class Engine:
         ("Ali Akbar Hashemi Rafsanjani ..."). A long one, such as a full quoted answer, says too much."""
         return self._query_terms(answer) if len(answer.split()) <= SHORT_ANSWER_WORDS else []
 
-    def _asks_about_something_else(self, question: str) -> bool:
+    def _asks_about_something_else(self, focus_words: list[str], corrected: str) -> bool:
         """True when a question that does not point back names nothing the document has, everyday
         words apart ("What is the capital of Peru?", "And Peru?"): whatever came before, it asks about
         something else, so it is read alone rather than borrowing the last turn's subject."""
-        corrected = self.vocabulary.correct(question) or question
         if refers_back(corrected):
             return False
-        return asks_only_what_the_document_lacks(
-            self.scorer.idf, self.scorer.has_variant, self.vocabulary.repair(question), corrected
-        )
+        return asks_only_what_the_document_lacks(self.scorer.idf, self.scorer.has_variant, focus_words, corrected)
 
     def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
         """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
-        if history and self._asks_about_something_else(question):
+        # The question's own words, repaired once: resolve keeps the question as asked.
+        focus_words = self.vocabulary.repair(question)
+        corrected = self.vocabulary.correct(question)
+        if history and self._asks_about_something_else(focus_words, corrected or question):
             history = []
         query = resolve(question, history, self.speakers)
-        query = replace(
-            query,
-            spelled=self.vocabulary.repair_text(query.question),
-            corrected=self.vocabulary.correct(query.question),
-        )
+        query = replace(query, spelled=self.vocabulary.repair_text(question), corrected=corrected)
         vector = self.embed(self.vocabulary.repair_text(query.text))
         alone = vector
         if query.context:
@@ -221,7 +217,6 @@ class Engine:
             norm = float(np.linalg.norm(both))
             # Two opposite (or empty) vectors sum to nothing: the question alone then ranks.
             vector = both / norm if norm > 0 else alone
-        focus_words = self.vocabulary.repair(query.question)
         focus_terms = [stem(w) for w in focus_words]
         ranked = self.scorer.rank(
             query,

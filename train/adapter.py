@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from eval.corpus import load_questions
 from qa import Assistant
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
@@ -55,10 +54,8 @@ def examples(data_dir: Path, model_cache: Path) -> tuple[dict[str, np.ndarray], 
         engine = bot._loaded()
         scorer = engine.scorer
         sentences[source.document.stem] = scorer.sentences.vectors
-        questions = load_questions(source.questions, bot.source_text(bot.sources[0]))
+        questions = source.gold(bot.source_text(bot.sources[0]))
         for q in tqdm(questions, desc=f"adapter · {source.name}", leave=False):
-            if not source.takes(q):
-                continue
             if q.history or not q.answerable:
                 continue
             rows = {int(i) for s, e in q.gold for i in np.nonzero((scorer.starts < e) & (s < scorer.ends))[0]}

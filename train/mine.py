@@ -9,7 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eval.corpus import GoldQuestion, load_questions
+from eval.corpus import GoldQuestion
 from qa import Assistant, Settings
 from qa.query import normalize_history
 from train.splits import SOURCES, TRAINING_ARTICLES
@@ -63,9 +63,7 @@ def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str
     for source in (*SOURCES, *TRAINING_ARTICLES):
         bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter, prior)
         bots[source.document] = bot
-        for q in tqdm(load_questions(source.questions, bot.source_text(bot.sources[0])), desc=source.name, leave=False):
-            if not source.takes(q):
-                continue
+        for q in tqdm(source.gold(bot.source_text(bot.sources[0])), desc=source.name, leave=False):
             split = source.split_of(q.split)
             records.append(_record(bot, source.name, split, q))
             if not q.history and source in SOURCES:

@@ -14,7 +14,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from eval.corpus import load_questions
 from qa.prior import INPUT, QuestionPrior, judge_input, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
@@ -51,9 +50,7 @@ def fit(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted
     for source in SOURCES:
         if source.document != BUNDLED_DOCUMENT:
             continue
-        for q in load_questions(source.questions, text):
-            if not source.takes(q):
-                continue
+        for q in source.gold(text):
             split = source.split_of(q.split)
             if split in keys:
                 keys[split].append((source.name, q.id))

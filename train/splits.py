@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.corpus import SHARED_CORPORA
+from eval.corpus import SHARED_CORPORA, GoldQuestion, load_questions
 from eval.dataset import QUESTIONS
 from qa.settings import BUNDLED_DOCUMENT
 from train.squad_train import OUT as TRAIN10
@@ -29,6 +29,10 @@ class QuestionSource:
         """True when ``question`` (anything with a ``history``: a gold question or an eval item) is one
         this source contributes."""
         return bool(question.history) or not self.follow_ups_only
+
+    def gold(self, text: str) -> list[GoldQuestion]:
+        """Return the questions this source contributes, with their gold located in ``text``."""
+        return [q for q in load_questions(self.questions, text) if self.takes(q)]
 
     def split_of(self, item_split: str) -> str:
         """Return the split of one item: the bundled set's own test items are never trained on, so
