@@ -74,8 +74,8 @@ class Calibration:
 
     def vetoing(self, fired: tuple[str, ...], probability: float, follow_up: bool = False) -> tuple[str, ...]:
         """Return the checks among ``fired`` that refuse an answer judged at ``probability``. On a
-        follow-up a veto always holds: no unanswerable follow-up was among the judges' training
-        questions, so their confidence in one ("What is photosynthesis?" after a turn) means little."""
+        follow-up a veto always holds: unanswerable follow-ups are few among the judges' training
+        questions (only sets 28-30's), so their confidence in one means little."""
         if probability >= self.veto_override and not follow_up:
             return ()
         return tuple(n for n in fired if n in self.vetoes)

@@ -92,7 +92,7 @@ def test_a_veto_yields_only_to_a_judge_sure_past_its_override() -> None:
     fired = ("answer-type", "named-answer")
     assert calibration.vetoing(fired, 0.89) == ("named-answer",)
     assert calibration.vetoing(fired, 0.9) == ()
-    # The judges never learned an unanswerable follow-up: on one a veto holds whatever they say.
+    # The judges learned few unanswerable follow-ups: on one a veto holds whatever they say.
     assert calibration.vetoing(fired, 0.99, follow_up=True) == ("named-answer",)
     # Without an override in its file a judge's vetoes hold at any probability.
     assert _calibration().vetoing(fired, 1.0) == ("named-answer",)
