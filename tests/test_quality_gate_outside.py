@@ -35,7 +35,8 @@ def test_a_threshold_catches_half_the_unanswerable_within_ten_percent_false_abst
     harvard: dict[str, float | int],
 ) -> None:
     # The bar is 0.50. Measured 0.520 at edeabd7 (0.553 before; the document judge here:
-    # 0.307; naive LangChain's one cut-off: 0.380). At its own threshold, chosen on Islamism to refuse no answerable question
-    # there, the generic judge abstains on 0.193 of Harvard's unanswerable questions (the document
-    # judge: 0.227, at 0.098 false abstention); this gate replaced one on that operating point.
+    # 0.307; naive LangChain's one cut-off: 0.380). At its own threshold, chosen on Islamism to
+    # refuse no answerable question there, the generic judge abstains on 0.193 of Harvard's
+    # unanswerable questions (the document judge: 0.227, at 0.098 false abstention); this gate
+    # replaced one on that operating point.
     assert harvard["recall_at_budget"] >= 0.45

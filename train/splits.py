@@ -44,6 +44,11 @@ def _bundled(name: str, path: Path, split: str) -> QuestionSource:
     return QuestionSource(name, BUNDLED_DOCUMENT, path, split)
 
 
+def _set(n: int, split: str, follow_ups_only: bool = False) -> QuestionSource:
+    """Return question set ``n`` of the bundled article (``eval/sets/independent-n.jsonl``)."""
+    return QuestionSource(f"independent-{n}", BUNDLED_DOCUMENT, SETS / f"independent-{n}.jsonl", split, follow_ups_only)
+
+
 def _outside(title: str, split: str) -> QuestionSource:
     return QuestionSource(title, SHARED_CORPORA / f"{title}.txt", SHARED_CORPORA / f"{title}.jsonl", split)
 
@@ -70,13 +75,10 @@ SOURCES = (
     _outside("Islamism", "tune"),
     _outside("Harvard_University", "heldout"),
     _bundled("questions", QUESTIONS, "train"),
-    *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "train") for n in TRAIN_SETS),
-    *(
-        QuestionSource(f"independent-{n}", BUNDLED_DOCUMENT, SETS / f"independent-{n}.jsonl", "train", True)
-        for n in FOLLOW_UP_SETS
-    ),
-    *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "tune") for n in (17, 18)),
-    *(_bundled(f"independent-{n}", SETS / f"independent-{n}.jsonl", "heldout") for n in (19, 20)),
+    *(_set(n, "train") for n in TRAIN_SETS),
+    *(_set(n, "train", follow_ups_only=True) for n in FOLLOW_UP_SETS),
+    *(_set(n, "tune") for n in (17, 18)),
+    *(_set(n, "heldout") for n in (19, 20)),
 )
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
