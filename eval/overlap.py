@@ -29,12 +29,13 @@ def key(item: Item) -> str:
 
 @functools.cache
 def trained_questions() -> frozenset[str]:
-    """Return the keys of the bundled article's train-split questions (``train/splits.py``)."""
+    """Return the keys of the bundled article's train-split questions (``train/splits.py``), those
+    of the sets that train the query adapter alone included."""
     # train imports eval; imported here, so that eval loads without it.
-    from train.splits import SOURCES
+    from train.splits import ADAPTER_ONLY, SOURCES
 
     keys = set()
-    for source in SOURCES:
+    for source in (*SOURCES, *ADAPTER_ONLY):
         if source.document != BUNDLED_DOCUMENT:
             continue
         for item in dataset.load_items(source.questions):

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from qa.judge import Calibration
 from train import adapter, calibrate, prior
-from train.splits import FOLLOW_UP_SETS, OUTSIDE_TUNE, SOURCES, TRAIN_SETS, TRAINING_ARTICLES
+from train.splits import ADAPTER_SETS, FOLLOW_UP_SETS, OUTSIDE_TUNE, SOURCES, TRAIN_SETS, TRAINING_ARTICLES
 
 
-def _train_sets() -> str:
+def _train_sets(sets: tuple[int, ...] = TRAIN_SETS) -> str:
     """Return the bundled article's train sets as runs: "1-16, 21-23, 35-38, 41-48"."""
     runs: list[list[int]] = []
-    for n in sorted(TRAIN_SETS):
+    for n in sorted(sets):
         if runs and n == runs[-1][-1] + 1:
             runs[-1].append(n)
         else:
@@ -132,7 +132,8 @@ do not edit by hand.
   about 0.6 MB) applied to each question's MiniLM vector before dense scoring. No torch at serving:
   one matrix product. `QA_ADAPTER=0` switches it off.
 - **Fitted on:** the answerable standalone questions of the train split (`train/splits.py`: Force,
-  Steam_engine, the bundled article's sets {_train_sets()} and its own set's tune items) and of the ten SQuAD 2.0
+  Steam_engine, the bundled article's sets {_train_sets()} and its own set's tune items, and sets
+  {_train_sets(ADAPTER_SETS)}, which train this adapter alone) and of the ten SQuAD 2.0
   training articles in `train/data/squad2-train10/` ({examples} questions over all splits, of which
   the train split is fitted). Target: the sentences holding the answer, against every other
   sentence of the same document (softmax at temperature {adapter.TEMPERATURE:g}); Adam, learning
@@ -142,7 +143,7 @@ do not edit by hand.
 - **Never seen:** Harvard_University, sets 19-20 and the bundled set's test items (held out), and the
   later blind sets.
 - **What it learns:** how questions word what the text says ("chipping away at their base" for
-  "eroding their basis of support"). On the bundled article it has seen 16 sets of questions about
+  "eroding their basis of support"). On the bundled article it has seen over 30 sets of questions about
   the same sentences, so it gains most there; on a new document it carries only what the outside
   articles taught.
 - **Licences:** SQuAD 2.0 (Rajpurkar, Jia and Liang, 2018), CC BY-SA 4.0; the bundled article's

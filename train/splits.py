@@ -69,6 +69,12 @@ TRAIN_SETS = (*range(1, 17), 21, 22, 23, 35, 36, 37, 38, *range(41, 49))
 # pinned near miss ("What does PIERE think about Trump's offer ...?" answered with the author's words);
 # the prior carries the gain: the judge alone learning them caught 54.
 FOLLOW_UP_SETS = (28, 29, 30)
+# Sets 89-92, written to the broader brief (more questions on the article's main argument), teach the
+# query adapter only: which sentences answer. The prior and the judges keep the sets above. On the fresh
+# blind sets 103-106: evidence@3 271 instead of 269 of 296, 16 instead of 18 answerable questions refused,
+# 93 of 104 unanswerable ones caught either way. In the whole train split they also moved the prior
+# (C 1000 -> 300), which then caught 11 fewer on the twenty-two blind sets (README, judgment section).
+ADAPTER_SETS = (89, 90, 91, 92)
 SOURCES = (
     _outside("Force", "train"),
     _outside("Steam_engine", "train"),
@@ -80,6 +86,9 @@ SOURCES = (
     *(_set(n, "tune") for n in (17, 18)),
     *(_set(n, "heldout") for n in (19, 20)),
 )
+
+# The query adapter's own extra sources (train/adapter.py); mining, the prior and the judges skip them.
+ADAPTER_ONLY = tuple(_set(n, "train") for n in ADAPTER_SETS)
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.
