@@ -20,8 +20,8 @@ from qa.batching import EncoderBatcher
 from qa.elsewhere import asks_only_what_the_document_lacks
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import DOCUMENT_FILE, Calibration, load_judge
+from qa.prior import FOLLOW_UP_FILE, PRIOR_FILE, QuestionPrior, judge_input, load_prior, text_digest
 from qa.prior import INPUT as PRIOR_INPUT
-from qa.prior import QuestionPrior, judge_input, load_prior, text_digest
 from qa.query import SpeakerFinder, Turn, author_pronouns, refers_back, resolve
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
@@ -115,6 +115,10 @@ class Engine:
         dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
         self.adapter = self._adapter(settings, dimensions)
         self.priors = self._priors(settings, texts, dimensions)
+        # Follow-ups have a prior of their own where one was fitted on the same document; else the
+        # stand-alone one judges them too.
+        own = self._priors(settings, texts, dimensions, FOLLOW_UP_FILE)
+        self.follow_up_priors = {source: own.get(source, prior) for source, prior in self.priors.items()}
         # The generic judge judges any document; the document judge, the one its question prior was
         # fitted on (it reads the prior).
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
@@ -133,15 +137,22 @@ class Engine:
         return None
 
     @staticmethod
-    def _priors(settings: Settings, texts: dict[str, str], dimensions: int | None) -> dict[str, QuestionPrior]:
-        """Return the question prior of each loaded document it was fitted on (by its text's sha256):
-        none for any other document, and none when switched off or fitted to another model."""
-        if not settings.question_prior:
+    def _priors(
+        settings: Settings, texts: dict[str, str], dimensions: int | None, name: str = PRIOR_FILE
+    ) -> dict[str, QuestionPrior]:
+        """Return the question prior ``name`` of each loaded document it was fitted on (by its text's
+        sha256): none for any other document, none when switched off or fitted to another model, and
+        none when the prior folder has no such file (only the stand-alone prior is required)."""
+        if not settings.question_prior or (name != PRIOR_FILE and not (settings.prior_folder() / name).is_file()):
             return {}
-        prior = load_prior(settings.prior_folder())
+        prior = load_prior(settings.prior_folder(), name)
         mine = {source for source, text in texts.items() if text_digest(text) == prior.document}
         if mine and not prior.fits(settings.model_name, dimensions):
-            _left_out("question prior", prior.model, settings, "the judge goes without it", "QA_QUESTION_PRIOR")
+            alone = name == PRIOR_FILE
+            instead = "the judge goes without it" if alone else "follow-ups are judged by the stand-alone prior"
+            _left_out(
+                "question prior" if alone else "follow-ups' prior", prior.model, settings, instead, "QA_QUESTION_PRIOR"
+            )
             return {}
         return dict.fromkeys(mine, prior)
 
@@ -247,7 +258,7 @@ class Engine:
         # The rules-only engine computes the judge's inputs too: make train learns from them.
         values = features(self.scorer, self.texts, query.spelled or query.question, ranked)
         # The prior of the document the best evidence comes from, on the question's own words.
-        prior = self.priors.get(ranked[0].unit.source)
+        prior = (self.follow_up_priors if query.context else self.priors).get(ranked[0].unit.source)
         if prior is not None:
             values[PRIOR_INPUT] = judge_input(prior.logit(alone))
         if query.context:

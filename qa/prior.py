@@ -20,6 +20,10 @@ from qa.errors import QAError
 
 BUNDLED_PRIOR = Path(__file__).parent / "models" / "prior"
 PRIOR_FILE = "prior.json"
+# Follow-ups have a prior of their own, fitted on follow-ups alone: "Who published it?" after a turn
+# is a different question from "Who published the article?". A folder without one judges follow-ups
+# by the stand-alone prior.
+FOLLOW_UP_FILE = "follow_up.json"
 # The judge's input that carries the prior's logit ...
 INPUT = "question_prior"
 # ... capped at +4 (p 0.98). The prior knows which kinds of question the document answers, not
@@ -74,10 +78,10 @@ def judge_input(logit: float) -> float:
     return min(logit, MAX_INPUT)
 
 
-def load_prior(folder: Path = BUNDLED_PRIOR) -> QuestionPrior:
-    """Return the prior in ``folder``, checked against the hash ``make train`` recorded."""
-    verified(folder, PRIOR_FILE, "question prior", PriorError)
-    path = folder / PRIOR_FILE
+def load_prior(folder: Path = BUNDLED_PRIOR, name: str = PRIOR_FILE) -> QuestionPrior:
+    """Return the prior ``name`` in ``folder``, checked against the hash ``make train`` recorded."""
+    verified(folder, name, "question prior", PriorError)
+    path = folder / name
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         weights = np.asarray(raw["weights"], dtype=np.float32)
@@ -88,8 +92,8 @@ def load_prior(folder: Path = BUNDLED_PRIOR) -> QuestionPrior:
         raise damaged(PriorError, "question prior", path, exc) from exc
 
 
-def write_prior(prior: QuestionPrior, folder: Path) -> None:
-    """Write ``prior`` and the hash ``load_prior`` checks into ``folder``."""
+def write_prior(prior: QuestionPrior, folder: Path, name: str = PRIOR_FILE) -> None:
+    """Write ``prior`` as ``name`` and the hash ``load_prior`` checks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / PRIOR_FILE).write_text(json.dumps(prior.to_dict(), indent=2) + "\n", encoding="utf-8")
-    record(folder, PRIOR_FILE)
+    (folder / name).write_text(json.dumps(prior.to_dict(), indent=2) + "\n", encoding="utf-8")
+    record(folder, name)

@@ -70,7 +70,8 @@ class Settings:
     # The question prior fitted by make train (qa/models/prior/) tells the judge how likely a question
     # of its kind is answered by the one document it was fitted on (the bundled article); off, none.
     question_prior: bool = True
-    # A folder with a prior of one's own (prior.json and files.json, as make train writes them).
+    # A folder with a prior of one's own (prior.json, optionally follow_up.json, and files.json, as
+    # make train writes them).
     prior_path: str = ""
     # Named checks switched off, separated by commas (see qa/judgment.py for their names).
     disabled_checks: str = ""

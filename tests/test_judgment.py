@@ -19,6 +19,7 @@ from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, Calibration, JudgeError, load
 from qa.judgment import CHECK_NAMES, REASONS
 from qa.prior import (
     BUNDLED_PRIOR,
+    FOLLOW_UP_FILE,
     MAX_INPUT,
     PriorError,
     QuestionPrior,
@@ -27,6 +28,7 @@ from qa.prior import (
     text_digest,
     write_prior,
 )
+from qa.query import normalize_history
 from qa.selection import Selection, decide
 from qa.text import stem
 from train.squad_train import OUT as SQUAD_TRAIN10
@@ -249,6 +251,30 @@ def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(
         stranger.load()
     assert "QA_QUESTION_PRIOR=0" in caplog.text
     assert "question_prior" not in (stranger._loaded().answer("Who wrote the article?", []).inputs or {})
+
+
+def test_follow_ups_are_judged_by_their_own_prior_where_one_was_fitted(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path
+) -> None:
+    turns = normalize_history(
+        [("Which book does the author quote at the end?", "The Agony of the Russian Idea by Timothy MacDaniel.")], 4
+    )
+    engine = assistant._loaded()
+    question = "Who published it?"
+    vector = engine.embed(engine.vocabulary.repair_text(question))
+    own, alone = load_prior(BUNDLED_PRIOR, FOLLOW_UP_FILE).logit(vector), load_prior().logit(vector)
+    assert own != pytest.approx(alone)
+    follow_up = engine.answer(question, turns).inputs or {}
+    assert follow_up.get("follow_up") == 1.0
+    assert follow_up["question_prior"] == pytest.approx(judge_input(own), abs=1e-4)
+    # The same question asked alone is read by the stand-alone prior.
+    assert (engine.answer(question, []).inputs or {})["question_prior"] == pytest.approx(judge_input(alone), abs=1e-4)
+    # A prior folder without a follow-ups' prior judges follow-ups by the stand-alone one.
+    write_prior(load_prior(), tmp_path)
+    plain = Assistant(replace(shared_settings, prior_path=str(tmp_path)))
+    plain.load()
+    inputs = plain._loaded().answer(question, turns).inputs or {}
+    assert inputs["question_prior"] == pytest.approx(judge_input(alone), abs=1e-4)
 
 
 def test_the_prior_may_lower_the_answer_probability_without_limit_but_raise_it_only_so_far() -> None:

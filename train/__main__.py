@@ -13,7 +13,7 @@ from pathlib import Path
 from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, write_judge
-from qa.prior import BUNDLED_PRIOR, write_prior
+from qa.prior import BUNDLED_PRIOR, FOLLOW_UP_FILE, write_prior
 from train import adapter, calibrate, card, mine, prior
 from train.splits import OUTSIDE_TUNE, TRAINING_ARTICLES
 
@@ -35,13 +35,17 @@ def fit_adapter(work: Path, out: Path) -> None:
     print(json.dumps({"dense recall@3 without": before, "with": after}, indent=2))
 
 
-def fit_prior(work: Path, out: Path) -> prior.Fitted:
-    """Fit the question prior on the bundled article's train split and write it, with its card, into ``out``."""
+def fit_prior(work: Path, out: Path) -> tuple[prior.Fitted, prior.Fitted]:
+    """Fit the question prior and the follow-ups' own on the bundled article's train split and write
+    them, with their card, into ``out``."""
     fitted = prior.fit(work, work / "models", Settings().model_name, SEED)
+    follow_ups = prior.fit_follow_ups(work, work / "models", Settings().model_name, SEED)
     write_prior(fitted.prior, out)
-    card.write_prior_card(out / "README.md", fitted, SEED)
+    write_prior(follow_ups.prior, out, FOLLOW_UP_FILE)
+    card.write_prior_card(out / "README.md", fitted, follow_ups, SEED)
     print(json.dumps({"question prior tune AUROC by C": fitted.tune_auroc, "C": fitted.strength}, indent=2))
-    return fitted
+    print(json.dumps({"follow-up prior tune AUROC by C": follow_ups.tune_auroc, "C": follow_ups.strength}, indent=2))
+    return fitted, follow_ups
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reuse and mined.is_file()):
         fit_adapter(args.work, args.adapter_out)
     # Fitted every time (it is quick): the judge needs its out-of-fold logits on the train split.
-    fitted = fit_prior(args.work, args.prior_out)
+    fitted, follow_ups = fit_prior(args.work, args.prior_out)
     if args.reuse and mined.is_file():
         records = _records(mined)
     else:
         records = mine.main(mined, args.work, args.adapter_out, args.prior_out)
-    prior.out_of_fold(records, fitted)
+    prior.out_of_fold(records, fitted, follow_ups)
     by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout")}
     articles = {s.name for s in TRAINING_ARTICLES}
     # The document judge learns from the bundled article's split (and the two outside train articles);

@@ -70,7 +70,8 @@ TRAIN_SETS = (*range(1, 17), 21, 22, 23, 35, 36, 37, 38, *range(41, 49))
 # the prior carries the gain: the judge alone learning them caught 54.
 FOLLOW_UP_SETS = (28, 29, 30)
 # Sets 89-92, written to the broader brief (more questions on the article's main argument), teach the
-# query adapter only: which sentences answer. The prior and the judges keep the sets above. On the fresh
+# query adapter which sentences answer, and their follow-ups the follow-ups' prior (below). The
+# stand-alone prior and the judges keep the sets above. On the fresh
 # blind sets 103-106: evidence@3 271 instead of 269 of 296, 16 instead of 18 answerable questions refused,
 # 93 of 104 unanswerable ones caught either way. In the whole train split they also moved the prior
 # (C 1000 -> 300), which then caught 11 fewer on the twenty-two blind sets (README, judgment section).
@@ -87,8 +88,15 @@ SOURCES = (
     *(_set(n, "heldout") for n in (19, 20)),
 )
 
-# The query adapter's own extra sources (train/adapter.py); mining, the prior and the judges skip them.
+# The query adapter's own extra sources (train/adapter.py); mining, the stand-alone prior and the
+# judges skip them.
 ADAPTER_ONLY = tuple(_set(n, "train") for n in ADAPTER_SETS)
+# The follow-ups' own prior (train/prior.py) learns from every train follow-up, 89-92's too, and
+# chooses its strength on the follow-ups of the development sets 99-102 (5 of their 15 per set are
+# unanswerable); nothing else reads these.
+FOLLOW_UP_PRIOR_TUNE_SETS = (99, 100, 101, 102)
+FOLLOW_UP_PRIOR_EXTRA = tuple(_set(n, "train", follow_ups_only=True) for n in ADAPTER_SETS)
+FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", follow_ups_only=True) for n in FOLLOW_UP_PRIOR_TUNE_SETS)
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.
