@@ -29,18 +29,21 @@ def key(item: Item) -> str:
 
 @functools.cache
 def trained_questions() -> frozenset[str]:
-    """Return the keys of the bundled article's train-split questions (``train/splits.py``), those
-    of the sets that train the query adapter alone included."""
+    """Return the keys of the bundled article's train-split questions (``train/splits.py``), and of
+    the questions of ``ADAPTER_ONLY`` that a model learned: the query adapter their answerable
+    stand-alone ones, the follow-ups' prior their follow-ups."""
     # train imports eval; imported here, so that eval loads without it.
     from train.splits import ADAPTER_ONLY, SOURCES
 
     keys = set()
-    for source in (*SOURCES, *ADAPTER_ONLY):
+    for source in SOURCES:
         if source.document != BUNDLED_DOCUMENT:
             continue
         for item in dataset.load_items(source.questions):
             if source.split_of(item.split) == "train" and source.takes(item):
                 keys.add(key(item))
+    for source in ADAPTER_ONLY:
+        keys.update(key(item) for item in dataset.load_items(source.questions) if item.history or item.answerable)
     return frozenset(keys)
 
 

@@ -117,7 +117,7 @@ class Engine:
         self.priors = self._priors(settings, texts, dimensions)
         # Follow-ups have a prior of their own where one was fitted on the same document; else the
         # stand-alone one judges them too.
-        own = self._priors(settings, texts, dimensions, FOLLOW_UP_FILE)
+        own = self._priors(settings, texts, dimensions, FOLLOW_UP_FILE) if self.priors else {}
         self.follow_up_priors = {source: own.get(source, prior) for source, prior in self.priors.items()}
         # The generic judge judges any document; the document judge, the one its question prior was
         # fitted on (it reads the prior).

@@ -2,7 +2,7 @@
 vector lands nearest the sentences that answer it, among all the sentences of its document.
 
 The data are the train split's answerable questions (train/splits.py), the sets that train this adapter
-alone (``ADAPTER_SETS``) and the ten SQuAD 2.0 training articles (train/data/squad2-train10/); the tune
+and not the stand-alone prior or the judges (``ADAPTER_SETS``) and the ten SQuAD 2.0 training articles (train/data/squad2-train10/); the tune
 split chooses how far the map may move a vector."""
 
 from __future__ import annotations
