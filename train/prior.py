@@ -8,8 +8,10 @@ the very questions it was fitted on would look surer than it is on new ones."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -19,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from qa.prior import INPUT, QuestionPrior, judge_input, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
-from train.splits import FOLLOW_UP_PRIOR_EXTRA, FOLLOW_UP_PRIOR_TUNE, SOURCES, QuestionSource
+from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, SOURCES, QuestionSource
 
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
@@ -40,21 +42,19 @@ def _model(strength: float, seed: int) -> LogisticRegression:
     return LogisticRegression(C=strength, max_iter=5000, class_weight="balanced", random_state=seed)
 
 
-def fit(
-    data_dir: Path,
-    model_cache: Path,
-    model_name: str,
-    seed: int,
-    sources: tuple[QuestionSource, ...] = SOURCES,
-    follow_ups_only: bool = False,
-) -> Fitted:
-    """Fit the prior on the bundled article's train-split questions of ``sources`` (their follow-ups
-    alone when ``follow_ups_only``), embedded as the engine embeds a question's own words
-    (misspellings repaired). A question with a history counts as a follow-up, though the engine
-    reads a few of them alone (one that does not lean on its turn)."""
+@functools.cache
+def _bundled(data_dir: Path, model_cache: Path) -> tuple[Any, str]:
+    """Return the bundled article's engine (no adapter, no prior) and text, loaded once for both priors."""
     bot = mine.assistant(BUNDLED_DOCUMENT, data_dir, model_cache, None)
-    engine = bot._loaded()
-    text = bot.source_text(bot.sources[0])
+    return bot._loaded(), bot.source_text(bot.sources[0])
+
+
+def fit(
+    data_dir: Path, model_cache: Path, model_name: str, seed: int, sources: tuple[QuestionSource, ...] = SOURCES
+) -> Fitted:
+    """Fit the prior on the bundled article's train-split questions of ``sources``, embedded as the
+    engine embeds a question's own words (misspellings repaired)."""
+    engine, text = _bundled(data_dir, model_cache)
     keys: dict[str, list[tuple[str, str]]] = {"train": [], "tune": []}
     vectors: dict[str, list[np.ndarray]] = {"train": [], "tune": []}
     labels: dict[str, list[int]] = {"train": [], "tune": []}
@@ -62,8 +62,6 @@ def fit(
         if source.document != BUNDLED_DOCUMENT:
             continue
         for q in source.gold(text):
-            if follow_ups_only and not q.history:
-                continue
             split = source.split_of(q.split)
             if split in keys:
                 keys[split].append((source.name, q.id))
@@ -84,17 +82,19 @@ def fit(
 
 def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted:
     """Fit the follow-ups' own prior: on the train split's follow-ups (89-92's included), its
-    strength chosen on the follow-ups of the development sets ``FOLLOW_UP_PRIOR_TUNE``."""
-    sources = (*SOURCES, *FOLLOW_UP_PRIOR_EXTRA, *FOLLOW_UP_PRIOR_TUNE)
-    tune_free = tuple(s for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
-    return fit(data_dir, model_cache, model_name, seed, tune_free, follow_ups_only=True)
+    strength chosen on the follow-ups of the development sets ``FOLLOW_UP_PRIOR_TUNE``. A question
+    with a history counts as a follow-up, though the engine reads a few of them alone (one that does
+    not lean on its turn)."""
+    sources = (*SOURCES, *ADAPTER_ONLY, *FOLLOW_UP_PRIOR_TUNE)
+    chosen = (replace(s, follow_ups_only=True) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
+    return fit(data_dir, model_cache, model_name, seed, tuple(chosen))
 
 
-def out_of_fold(records: list[dict], fitted: Fitted, follow_ups: Fitted | None = None) -> None:
+def out_of_fold(records: list[dict], fitted: Fitted, follow_ups: Fitted) -> None:
     """Give each mined train record of the bundled article its out-of-fold prior, as the judge reads
-    it, in place: a follow-up's from the follow-ups' prior when there is one."""
+    it, in place: a follow-up's from the follow-ups' prior."""
     for r in records:
-        own = follow_ups if follow_ups is not None and r["inputs"].get("follow_up") else fitted
+        own = follow_ups if r["inputs"].get("follow_up") else fitted
         value = own.out_of_fold.get((r["source"], r["id"]))
         if value is not None and INPUT in r["inputs"]:
             r["inputs"][INPUT] = judge_input(value)

@@ -95,7 +95,6 @@ ADAPTER_ONLY = tuple(_set(n, "train") for n in ADAPTER_SETS)
 # chooses its strength on the follow-ups of the development sets 99-102 (5 of their 15 per set are
 # unanswerable); nothing else reads these.
 FOLLOW_UP_PRIOR_TUNE_SETS = (99, 100, 101, 102)
-FOLLOW_UP_PRIOR_EXTRA = tuple(_set(n, "train", follow_ups_only=True) for n in ADAPTER_SETS)
 FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", follow_ups_only=True) for n in FOLLOW_UP_PRIOR_TUNE_SETS)
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
