@@ -56,6 +56,13 @@ def _left_out(what: str, fitted_to: str, settings: Settings, instead: str, switc
     )
 
 
+# What each prior file is, and what the engine does without it when it was fitted to another model.
+_PRIOR_ROLES = {
+    PRIOR_FILE: ("question prior", "the judge goes without it"),
+    FOLLOW_UP_FILE: ("follow-ups' prior", "follow-ups are judged by the stand-alone prior"),
+}
+
+
 class Engine:
     """Search structures for one loaded index: passages, sentences, vocabulary and speakers."""
 
@@ -148,11 +155,8 @@ class Engine:
         prior = load_prior(settings.prior_folder(), name)
         mine = {source for source, text in texts.items() if text_digest(text) == prior.document}
         if mine and not prior.fits(settings.model_name, dimensions):
-            alone = name == PRIOR_FILE
-            instead = "the judge goes without it" if alone else "follow-ups are judged by the stand-alone prior"
-            _left_out(
-                "question prior" if alone else "follow-ups' prior", prior.model, settings, instead, "QA_QUESTION_PRIOR"
-            )
+            what, instead = _PRIOR_ROLES[name]
+            _left_out(what, prior.model, settings, instead, "QA_QUESTION_PRIOR")
             return {}
         return dict.fromkeys(mine, prior)
 

@@ -1,9 +1,9 @@
 """Fit the query adapter: a linear map on question vectors, learned so that each training question's
 vector lands nearest the sentences that answer it, among all the sentences of its document.
 
-The data are the train split's answerable questions (train/splits.py), the sets that train this adapter
-and not the stand-alone prior or the judges (``ADAPTER_SETS``) and the ten SQuAD 2.0 training articles (train/data/squad2-train10/); the tune
-split chooses how far the map may move a vector."""
+The data are the train split's answerable questions (train/splits.py), the sets that train this
+adapter and not the stand-alone prior or the judges (``ADAPTER_SETS``), and the ten SQuAD 2.0 training
+articles (train/data/squad2-train10/); the tune split chooses how far the map may move a vector."""
 
 from __future__ import annotations
 
