@@ -58,9 +58,10 @@ def from_scores(scores: Iterable[ItemScore]) -> list[Verdict]:
 
 
 def dumps(verdicts: Sequence[Verdict]) -> str:
-    """Return verdicts as JSON lines: sorted by id, fields in a fixed order."""
+    """Return verdicts as JSON lines: sorted by id, fields in a fixed order, without spaces between
+    them (the committed results stay under their size limit as sets are added)."""
     rows = sorted(verdicts, key=lambda v: v.id)
-    return "".join(json.dumps(asdict(v), ensure_ascii=False) + "\n" for v in rows)
+    return "".join(json.dumps(asdict(v), ensure_ascii=False, separators=(",", ":")) + "\n" for v in rows)
 
 
 def loads(text: str) -> list[Verdict]:
