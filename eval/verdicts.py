@@ -2,14 +2,16 @@
 
 ``<results>/<set>/verdicts.jsonl`` holds ours' verdict on each item, sorted by id, with nothing that
 changes between identical runs (no timings, dates or load averages), so its diff shows exactly which
-items changed. ``<results>/summary.md`` is computed from all verdict files, so it needs no other input.
+items changed. Each line is one JSON array, the fields in ``Verdict``'s order (id, split, answerable,
+abstained, evidence, hit, reason): without their names repeated on every line, the committed results
+of 150 sets stay well under their size limit. ``<results>/summary.md`` is computed from all verdict files, so it needs no other input.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from eval.scoring import ItemScore
@@ -58,15 +60,15 @@ def from_scores(scores: Iterable[ItemScore]) -> list[Verdict]:
 
 
 def dumps(verdicts: Sequence[Verdict]) -> str:
-    """Return verdicts as JSON lines: sorted by id, fields in a fixed order, without spaces between
-    them (the committed results stay under their size limit as sets are added)."""
+    """Return verdicts as JSON lines: sorted by id, each an array of the fields in a fixed order."""
     rows = sorted(verdicts, key=lambda v: v.id)
-    return "".join(json.dumps(asdict(v), ensure_ascii=False, separators=(",", ":")) + "\n" for v in rows)
+    return "".join(json.dumps(list(astuple(v)), ensure_ascii=False, separators=(",", ":")) + "\n" for v in rows)
 
 
 def loads(text: str) -> list[Verdict]:
-    """Parse JSON lines written by ``dumps``."""
-    return [Verdict(**json.loads(line)) for line in text.splitlines() if line.strip()]
+    """Parse JSON lines written by ``dumps`` (or by earlier versions, one object per line)."""
+    rows = (json.loads(line) for line in text.splitlines() if line.strip())
+    return [Verdict(**row) if isinstance(row, dict) else Verdict(*row) for row in rows]
 
 
 def set_name(questions: Path, bundled: Path) -> str:

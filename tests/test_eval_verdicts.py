@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import pytest
@@ -61,18 +61,20 @@ def test_verdicts_are_sorted_by_id_whatever_order_the_items_ran_in() -> None:
     shuffled = SCORES[:]
     random.Random(7).shuffle(shuffled)
 
-    rows = [json.loads(line) for line in verdicts.dumps(verdicts.from_scores(shuffled)).splitlines()]
+    rows = verdicts.loads(verdicts.dumps(verdicts.from_scores(shuffled)))
 
-    assert [r["id"] for r in rows] == ["fact-01", "fact-02", "fact-10", "unans-01", "unans-02"]
+    assert [r.id for r in rows] == ["fact-01", "fact-02", "fact-10", "unans-01", "unans-02"]
 
 
 def test_verdicts_hold_the_outcome_and_reason_but_no_timing() -> None:
-    rows = {r["id"]: r for r in map(json.loads, verdicts.dumps(verdicts.from_scores(SCORES)).splitlines())}
+    lines = [json.loads(line) for line in verdicts.dumps(verdicts.from_scores(SCORES)).splitlines()]
+    names = [f.name for f in fields(verdicts.Verdict)]
 
-    assert all(
-        list(r) == ["id", "split", "answerable", "abstained", "evidence", "hit", "reason"] for r in rows.values()
-    )
-    assert not any("latency" in k or "time" in k or "load" in k or "_at" in k for r in rows.values() for k in r)
+    # Each line is the fields' values in this order, nothing else.
+    assert names == ["id", "split", "answerable", "abstained", "evidence", "hit", "reason"]
+    assert all(isinstance(line, list) and len(line) == len(names) for line in lines)
+    assert not any("latency" in k or "time" in k or "load" in k or "_at" in k for k in names)
+    rows = {r.id: asdict(r) for r in verdicts.loads(verdicts.dumps(verdicts.from_scores(SCORES)))}
     assert rows["fact-10"] == {
         "id": "fact-10",
         "split": "test",
