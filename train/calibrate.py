@@ -15,6 +15,7 @@ from qa import Settings
 from qa.judge import Calibration
 from qa.judgment import CHECK_NAMES
 from qa.prior import INPUT as PRIOR_INPUT
+from qa.prior import NEIGHBOUR_INPUT
 
 # The inputs, in the order the weights are stored: the engine's scores, what the evidence leaves
 # out of the question, and one per named check.
@@ -30,8 +31,12 @@ FEATURES = (
     "details_lost",
     "details_lost_share",
     "question_terms",
-    # The bundled article's question prior (train/prior.py); 0 for the other documents.
+    # The bundled article's question prior (train/prior.py), and its neighbours' vote; 0 for the
+    # other documents. The vote, added beside the logit, cut the refusals on the development sets
+    # 99-102 and 59-64 from 15 to 4 of 740 and caught 240 instead of 234 of 260 (simulated; decided
+    # on fresh sets: docs/decisions-2026-12-07.md).
     PRIOR_INPUT,
+    NEIGHBOUR_INPUT,
     # "follow_up" is no input: while the train split's follow-ups were all answerable it taught
     # "answer"; with sets 28-30's unanswerable ones it added nothing (62 -> 60 of 90 caught on sets
     # 65-67, the whole sets training).
