@@ -80,7 +80,8 @@ do not edit by hand.
   articles) without the training articles, over all inputs but {", ".join(calibrate.DOCUMENT_LEAVES_OUT)}
   (`train/calibrate.py` says why); threshold **{document.threshold:.3f}**, chosen on the tune
   split ({sizes["tune"]} questions) as the highest that refuses at most
-  {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused. Vetoes: {", ".join(document.vetoes) or "none"}.
+  {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused, plus
+  {calibrate.SPARED} (so that no single tune question sets it). Vetoes: {", ".join(document.vetoes) or "none"}.
 - **The generic judge** (`calibration.json`) judges every other document. Fitted on the other
   documents of the same split, without the bundled article (so that its question sets, as they grow,
   do not move how other documents are judged), and on
