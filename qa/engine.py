@@ -20,8 +20,7 @@ from qa.batching import EncoderBatcher
 from qa.elsewhere import asks_only_what_the_document_lacks
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import DOCUMENT_FILE, Calibration, load_judge
-from qa.prior import FOLLOW_UP_FILE, PRIOR_FILE, QuestionPrior, judge_input, load_prior, text_digest
-from qa.prior import INPUT as PRIOR_INPUT
+from qa.prior import FOLLOW_UP_FILE, PRIOR_FILE, QuestionPrior, load_prior, text_digest
 from qa.query import SpeakerFinder, Turn, author_pronouns, refers_back, resolve
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
@@ -264,7 +263,7 @@ class Engine:
         # The prior of the document the best evidence comes from, on the question's own words.
         prior = (self.follow_up_priors if query.context else self.priors).get(ranked[0].unit.source)
         if prior is not None:
-            values[PRIOR_INPUT] = judge_input(prior.logit(alone))
+            values.update(prior.inputs(alone))
         if query.context:
             # Recorded, not read by the judges: make train needs it to apply their vetoes as served.
             values["follow_up"] = 1.0

@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from eval.corpus import load_offset_questions
@@ -21,10 +22,13 @@ from qa.prior import (
     BUNDLED_PRIOR,
     FOLLOW_UP_FILE,
     MAX_INPUT,
+    NEIGHBOUR_INPUT,
+    Neighbours,
     PriorError,
     QuestionPrior,
     judge_input,
     load_prior,
+    neighbours_file,
     text_digest,
     write_prior,
 )
@@ -288,6 +292,57 @@ def test_a_damaged_question_prior_is_refused_with_the_fix(tmp_path: Path) -> Non
     (tmp_path / "prior" / "prior.json").write_text('{"weights": []}', encoding="utf-8")
     with pytest.raises(PriorError, match=r"damaged.*make train"):
         load_prior(tmp_path / "prior")
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.asarray(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_the_neighbours_vote_by_the_nearest_questions_each_class_weighed_by_its_size() -> None:
+    # Three answerable questions about one thing, one unanswerable about another.
+    vectors = np.array([_unit(1, 0, 0), _unit(1, 0.1, 0), _unit(1, 0, 0.1), _unit(0, 1, 0)])
+    neighbours = Neighbours(vectors, np.array([True, True, True, False]), k=2, temperature=0.05)
+    assert neighbours.logit(_unit(1, 0.05, 0.05)) > 3
+    assert neighbours.logit(_unit(0.1, 1, 0)) < -3
+    # Equally near, one unanswerable question weighs as much as three answerable ones.
+    equal = Neighbours(np.array([_unit(1, 0, 0)] * 3 + [_unit(0, 1, 0)]), np.array([True, True, True, False]), 4, 0.05)
+    assert equal.logit(_unit(0, 0, 1)) == pytest.approx(0.0, abs=1e-9)
+    # All neighbours in one class: strong, never infinite.
+    assert math.isfinite(Neighbours(vectors[:3], np.array([True] * 3), 2, 0.05).logit(_unit(0, 0, 1)))
+
+
+def test_a_prior_round_trips_with_its_neighbours_and_a_damaged_neighbours_file_says_the_fix(tmp_path: Path) -> None:
+    vectors = np.array([_unit(1, 0, 0), _unit(0, 1, 0)])
+    prior = QuestionPrior(
+        "d" * 64, "m", np.ones(3, dtype=np.float32), 0.5, Neighbours(vectors, np.array([True, False]), 1, 0.1)
+    )
+    write_prior(prior, tmp_path)
+    loaded = load_prior(tmp_path)
+    assert loaded.neighbours is not None and loaded.neighbours.k == 1 and loaded.neighbours.temperature == 0.1
+    assert np.allclose(loaded.neighbours.vectors, vectors, atol=1e-3)
+    assert loaded.inputs(_unit(1, 0, 0)) == {
+        "question_prior": judge_input(loaded.logit(_unit(1, 0, 0))),
+        NEIGHBOUR_INPUT: judge_input(loaded.neighbours.logit(_unit(1, 0, 0))),
+    }
+    np.save(tmp_path / neighbours_file("prior.json"), np.zeros((5, 3), dtype=np.float16))
+    with pytest.raises(PriorError, match=r"damaged.*make train"):
+        load_prior(tmp_path)
+
+
+def test_the_engine_gives_the_judge_the_bundled_priors_neighbours_vote(assistant: Assistant) -> None:
+    engine = assistant._loaded()
+    alone, follow_up = load_prior(), load_prior(BUNDLED_PRIOR, FOLLOW_UP_FILE)
+    assert alone.neighbours is not None and follow_up.neighbours is not None
+    question = "Who published it?"
+    vector = engine.embed(engine.vocabulary.repair_text(question))
+    inputs = engine.answer(question, []).inputs or {}
+    assert inputs[NEIGHBOUR_INPUT] == pytest.approx(judge_input(alone.neighbours.logit(vector)), abs=1e-3)
+    turns = normalize_history([("Which book does the author quote at the end?", "The Agony of the Russian Idea.")], 4)
+    inputs = engine.answer(question, turns).inputs or {}
+    assert inputs[NEIGHBOUR_INPUT] == pytest.approx(judge_input(follow_up.neighbours.logit(vector)), abs=1e-3)
+    # The document judge reads the vote.
+    assert NEIGHBOUR_INPUT in load_judge(BUNDLED_JUDGE, DOCUMENT_FILE).features
 
 
 def test_the_bundled_article_has_its_own_judge_and_other_documents_the_generic_one(

@@ -3,8 +3,12 @@ its train-split questions (answerable or not), with its L2 strength chosen on th
 follow-ups' own, the same model fitted on the train follow-ups alone, its strength chosen on the
 follow-ups of development sets (train/splits.py).
 
-The judge learns how far to trust it from out-of-fold logits on the train split: a prior scored on
-the very questions it was fitted on would look surer than it is on new ones."""
+Each also carries its train questions' vectors, whose nearest neighbours' vote is the judge's second
+prior input; the stand-alone one's also holds the keyword-query sets (train/splits.py), and its
+neighbour count and temperature are chosen by out-of-fold log-loss on the train split.
+
+The judge learns how far to trust them from out-of-fold readings on the train split: a prior scored
+on the very questions it was fitted on would look surer than it is on new ones."""
 
 from __future__ import annotations
 
@@ -15,27 +19,35 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from qa.prior import INPUT, QuestionPrior, judge_input, text_digest
+from qa.prior import INPUT, NEIGHBOUR_INPUT, Neighbours, QuestionPrior, judge_input, stored_vectors, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
-from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, SOURCES, QuestionSource
+from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, KEYWORD_ONLY, SOURCES, QuestionSource
 
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
+# Neighbour counts and temperatures tried; the pair with the lowest out-of-fold log-loss on the train
+# split (classes weighed equally) is kept. The train split's 4,000 questions, not the tune split's
+# 200: the tune AUROC of the pairs differed by less than one question.
+NEIGHBOUR_COUNTS = (5, 10, 20, 40, 80)
+TEMPERATURES = (0.02, 0.05, 0.1, 0.2, 1.0)
 
 
 @dataclass(frozen=True)
 class Fitted:
-    """The prior, the strength chosen, and the out-of-fold logit of each train question by (source, id)."""
+    """The prior, the strength chosen, and the out-of-fold readings of each train question by
+    (source, id): its logit, and its neighbours' vote, under ``NEIGHBOUR_INPUT``."""
 
     prior: QuestionPrior
     strength: float
     tune_auroc: dict[float, float]
     out_of_fold: dict[tuple[str, str], float]
+    neighbour_loss: dict[tuple[int, float], float]
+    neighbour_out_of_fold: dict[tuple[str, str], float]
 
 
 def _model(strength: float, seed: int) -> LogisticRegression:
@@ -50,25 +62,29 @@ def _bundled(data_dir: Path, model_cache: Path) -> tuple[Any, str]:
 
 
 def fit(
-    data_dir: Path, model_cache: Path, model_name: str, seed: int, sources: tuple[QuestionSource, ...] = SOURCES
+    data_dir: Path,
+    model_cache: Path,
+    model_name: str,
+    seed: int,
+    sources: tuple[QuestionSource, ...] = SOURCES,
+    keywords: tuple[QuestionSource, ...] = KEYWORD_ONLY,
 ) -> Fitted:
     """Fit the prior on the bundled article's train-split questions of ``sources``, embedded as the
-    engine embeds a question's own words (misspellings repaired)."""
+    engine embeds a question's own words (misspellings repaired); its neighbours hold those and the
+    queries of ``keywords``."""
     engine, text = _bundled(data_dir, model_cache)
-    keys: dict[str, list[tuple[str, str]]] = {"train": [], "tune": []}
-    vectors: dict[str, list[np.ndarray]] = {"train": [], "tune": []}
-    labels: dict[str, list[int]] = {"train": [], "tune": []}
-    for source in sources:
+    rows: dict[str, list[tuple[tuple[str, str], np.ndarray, int]]] = {"train": [], "tune": [], "keywords": []}
+    for source in (*sources, *keywords):
         if source.document != BUNDLED_DOCUMENT:
             continue
         for q in source.gold(text):
-            split = source.split_of(q.split)
-            if split in keys:
-                keys[split].append((source.name, q.id))
-                vectors[split].append(engine.embed(engine.vocabulary.repair_text(q.question)))
-                labels[split].append(int(q.answerable))
-    x, y = np.array(vectors["train"]), np.array(labels["train"])
-    tx, ty = np.array(vectors["tune"]), np.array(labels["tune"])
+            split = "keywords" if source in keywords else source.split_of(q.split)
+            if split in rows:
+                vector = engine.embed(engine.vocabulary.repair_text(q.question))
+                rows[split].append(((source.name, q.id), vector, int(q.answerable)))
+    keys = [key for key, _, _ in rows["train"]]
+    x, y = np.array([v for _, v, _ in rows["train"]]), np.array([a for _, _, a in rows["train"]])
+    tx, ty = np.array([v for _, v, _ in rows["tune"]]), np.array([a for _, _, a in rows["tune"]])
     auroc = {c: float(roc_auc_score(ty, _model(c, seed).fit(x, y).decision_function(tx))) for c in STRENGTHS}
     strength = max(STRENGTHS, key=lambda c: (auroc[c], -c))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
@@ -76,8 +92,45 @@ def fit(
     for fit_rows, held_rows in folds.split(x, y):
         oof[held_rows] = _model(strength, seed).fit(x[fit_rows], y[fit_rows]).decision_function(x[held_rows])
     model = _model(strength, seed).fit(x, y)
-    prior = QuestionPrior(text_digest(text), model_name, model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-    return Fitted(prior, strength, auroc, dict(zip(keys["train"], (float(v) for v in oof), strict=True)))
+    # The neighbours: the train questions, then the keyword queries, as stored.
+    memory = [*rows["train"], *rows["keywords"]]
+    vectors = stored_vectors(np.array([v for _, v, _ in memory]))
+    labels = np.array([bool(a) for _, _, a in memory])
+    loss, neighbour_oof = _neighbour_readings(vectors, labels, len(keys), seed)
+    k, temperature = min(loss, key=lambda pair: (loss[pair], pair))
+    neighbours = Neighbours(vectors, labels, k, temperature)
+    prior = QuestionPrior(
+        text_digest(text), model_name, model.coef_[0].astype(np.float32), float(model.intercept_[0]), neighbours
+    )
+    return Fitted(
+        prior,
+        strength,
+        auroc,
+        dict(zip(keys, (float(v) for v in oof), strict=True)),
+        loss,
+        dict(zip(keys, (float(v) for v in neighbour_oof[(k, temperature)]), strict=True)),
+    )
+
+
+def _neighbour_readings(
+    vectors: np.ndarray, labels: np.ndarray, judged: int, seed: int
+) -> tuple[dict[tuple[int, float], float], dict[tuple[int, float], np.ndarray]]:
+    """Return each (k, temperature)'s out-of-fold log-loss over all ``vectors`` (classes weighed
+    equally), and its out-of-fold vote for the first ``judged`` rows (the judge's train questions):
+    each row read by the neighbours of the other folds."""
+    folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(vectors, labels))
+    weights = np.where(labels, 0.5 / labels.mean(), 0.5 / (1 - labels.mean()))
+    loss, readings = {}, {}
+    for k in NEIGHBOUR_COUNTS:
+        for temperature in TEMPERATURES:
+            vote = np.zeros(len(labels))
+            for kept, held in folds:
+                others = Neighbours(vectors[kept], labels[kept], k, temperature)
+                vote[held] = [others.logit(v) for v in vectors[held]]
+            probability = 1 / (1 + np.exp(-np.clip(vote, -30, 30)))
+            loss[(k, temperature)] = float(log_loss(labels, probability, sample_weight=weights))
+            readings[(k, temperature)] = vote[:judged]
+    return loss, readings
 
 
 def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted:
@@ -87,14 +140,15 @@ def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int
     not lean on its turn)."""
     sources = (*SOURCES, *ADAPTER_ONLY, *FOLLOW_UP_PRIOR_TUNE)
     chosen = (replace(s, follow_ups_only=True) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
-    return fit(data_dir, model_cache, model_name, seed, tuple(chosen))
+    return fit(data_dir, model_cache, model_name, seed, tuple(chosen), keywords=())
 
 
 def out_of_fold(records: list[dict], fitted: Fitted, follow_ups: Fitted) -> None:
-    """Give each mined train record of the bundled article its out-of-fold prior, as the judge reads
-    it, in place: a follow-up's from the follow-ups' prior."""
+    """Give each mined train record of the bundled article its out-of-fold prior readings, as the
+    judge reads them, in place: a follow-up's from the follow-ups' prior."""
     for r in records:
         own = follow_ups if r["inputs"].get("follow_up") else fitted
-        value = own.out_of_fold.get((r["source"], r["id"]))
-        if value is not None and INPUT in r["inputs"]:
-            r["inputs"][INPUT] = judge_input(value)
+        for name, readings in ((INPUT, own.out_of_fold), (NEIGHBOUR_INPUT, own.neighbour_out_of_fold)):
+            value = readings.get((r["source"], r["id"]))
+            if value is not None and name in r["inputs"]:
+                r["inputs"][name] = judge_input(value)
