@@ -4,7 +4,8 @@
 changes between identical runs (no timings, dates or load averages), so its diff shows exactly which
 items changed. Each line is one JSON array, the fields in ``Verdict``'s order (id, split, answerable,
 abstained, evidence, hit, reason): without their names repeated on every line, the committed results
-of 150 sets stay well under their size limit. ``<results>/summary.md`` is computed from all verdict files, so it needs no other input.
+of 150 sets stay well under their size limit. ``<results>/summary.md`` is computed from all verdict
+files, so it needs no other input.
 """
 
 from __future__ import annotations
