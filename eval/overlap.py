@@ -31,9 +31,10 @@ def key(item: Item) -> str:
 def trained_questions() -> frozenset[str]:
     """Return the keys of the bundled article's train-split questions (``train/splits.py``), and of
     the questions of ``ADAPTER_ONLY`` that a model learned: the query adapter their answerable
-    stand-alone ones, the follow-ups' prior their follow-ups."""
+    stand-alone ones, the follow-ups' prior their follow-ups; and every question the priors'
+    neighbours hold (``MEMORY_ONLY``)."""
     # train imports eval; imported here, so that eval loads without it.
-    from train.splits import ADAPTER_ONLY, SOURCES
+    from train.splits import ADAPTER_ONLY, MEMORY_ONLY, SOURCES
 
     keys = set()
     for source in SOURCES:
@@ -44,6 +45,8 @@ def trained_questions() -> frozenset[str]:
                 keys.add(key(item))
     for source in ADAPTER_ONLY:
         keys.update(key(item) for item in dataset.load_items(source.questions) if item.history or item.answerable)
+    for source in MEMORY_ONLY:
+        keys.update(key(item) for item in dataset.load_items(source.questions))
     return frozenset(keys)
 
 

@@ -4,8 +4,9 @@ follow-ups' own, the same model fitted on the train follow-ups alone, its streng
 follow-ups of development sets (train/splits.py).
 
 Each also carries its train questions' vectors, whose nearest neighbours' vote is the judge's second
-prior input; the stand-alone one's also holds the keyword-query sets (train/splits.py), and its
-neighbour count and temperature are chosen by out-of-fold log-loss on the train split.
+prior input; they also hold the memory sets (train/splits.py: the keyword-query sets, and the
+broader-brief sets' stand-alone questions or follow-ups), and each one's neighbour count and
+temperature are chosen by out-of-fold log-loss over all it holds.
 
 The judge learns how far to trust them from out-of-fold readings on the train split: a prior scored
 on the very questions it was fitted on would look surer than it is on new ones."""
@@ -25,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from qa.prior import INPUT, NEIGHBOUR_INPUT, Neighbours, QuestionPrior, judge_input, stored_vectors, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
-from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, KEYWORD_ONLY, SOURCES, QuestionSource
+from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, MEMORY_ONLY, SOURCES, QuestionSource
 
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
@@ -67,18 +68,18 @@ def fit(
     model_name: str,
     seed: int,
     sources: tuple[QuestionSource, ...] = SOURCES,
-    keywords: tuple[QuestionSource, ...] = KEYWORD_ONLY,
+    memory: tuple[QuestionSource, ...] = MEMORY_ONLY,
 ) -> Fitted:
     """Fit the prior on the bundled article's train-split questions of ``sources``, embedded as the
     engine embeds a question's own words (misspellings repaired); its neighbours hold those and the
-    queries of ``keywords``."""
+    questions of ``memory``."""
     engine, text = _bundled(data_dir, model_cache)
-    rows: dict[str, list[tuple[tuple[str, str], np.ndarray, int]]] = {"train": [], "tune": [], "keywords": []}
-    for source in (*sources, *keywords):
+    rows: dict[str, list[tuple[tuple[str, str], np.ndarray, int]]] = {"train": [], "tune": [], "memory": []}
+    for source in (*sources, *memory):
         if source.document != BUNDLED_DOCUMENT:
             continue
         for q in source.gold(text):
-            split = "keywords" if source in keywords else source.split_of(q.split)
+            split = "memory" if source in memory else source.split_of(q.split)
             if split in rows:
                 vector = engine.embed(engine.vocabulary.repair_text(q.question))
                 rows[split].append(((source.name, q.id), vector, int(q.answerable)))
@@ -92,10 +93,10 @@ def fit(
     for fit_rows, held_rows in folds.split(x, y):
         oof[held_rows] = _model(strength, seed).fit(x[fit_rows], y[fit_rows]).decision_function(x[held_rows])
     model = _model(strength, seed).fit(x, y)
-    # The neighbours: the train questions, then the keyword queries, as stored.
-    memory = [*rows["train"], *rows["keywords"]]
-    vectors = stored_vectors(np.array([v for _, v, _ in memory]))
-    labels = np.array([bool(a) for _, _, a in memory])
+    # The neighbours: the train questions, then the memory's, as stored.
+    stored = [*rows["train"], *rows["memory"]]
+    vectors = stored_vectors(np.array([v for _, v, _ in stored]))
+    labels = np.array([bool(a) for _, _, a in stored])
     loss, neighbour_oof = _neighbour_readings(vectors, labels, len(keys), seed)
     k, temperature = min(loss, key=lambda pair: (loss[pair], pair))
     neighbours = Neighbours(vectors, labels, k, temperature)
@@ -135,12 +136,14 @@ def _neighbour_readings(
 
 def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int) -> Fitted:
     """Fit the follow-ups' own prior: on the train split's follow-ups (89-92's included), its
-    strength chosen on the follow-ups of the development sets ``FOLLOW_UP_PRIOR_TUNE``. A question
+    strength chosen on the follow-ups of the development sets ``FOLLOW_UP_PRIOR_TUNE``; its neighbours
+    also hold the follow-ups of ``MEMORY_ONLY``. A question
     with a history counts as a follow-up, though the engine reads a few of them alone (one that does
     not lean on its turn)."""
     sources = (*SOURCES, *ADAPTER_ONLY, *FOLLOW_UP_PRIOR_TUNE)
     chosen = (replace(s, follow_ups_only=True) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
-    return fit(data_dir, model_cache, model_name, seed, tuple(chosen), keywords=())
+    memory = tuple(replace(s, follow_ups_only=True) for s in MEMORY_ONLY)
+    return fit(data_dir, model_cache, model_name, seed, tuple(chosen), memory)
 
 
 def out_of_fold(records: list[dict], fitted: Fitted, follow_ups: Fitted) -> None:

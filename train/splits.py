@@ -102,7 +102,13 @@ FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", follow_ups_only=True) for n in FOLL
 # term). Only the stand-alone prior's neighbours (train/prior.py) hold them: the question sets taught
 # the prior questions only, and it refused 10-12% of the blind keyword sets' answerable queries.
 KEYWORD_SETS = (128, 129, 130, 131, 140, 141, 142, 143)
-KEYWORD_ONLY = tuple(_set(n, "train") for n in KEYWORD_SETS)
+# The 37 broader-brief sets written 2026-12-05 to 12-07, blind until variant M: only the priors'
+# neighbour memories hold them (stand-alone questions the stand-alone prior's, follow-ups the
+# follow-ups' prior's), not the priors' weights, the adapter or the judges. On sets kept out of the
+# memory, the judge caught 1,703 instead of 1,686 unanswerable questions at 60 instead of 62 refusals
+# (simulated; decided on fresh sets: docs/decisions-2026-12-07.md).
+MEMORY_SETS = (70, 71, *range(79, 84), *range(85, 89), *range(93, 99), *range(103, 107), *range(110, 126))
+MEMORY_ONLY = tuple(_set(n, "train") for n in (*KEYWORD_SETS, *MEMORY_SETS))
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.
