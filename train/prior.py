@@ -142,7 +142,7 @@ def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int
     not lean on its turn)."""
     sources = (*SOURCES, *ADAPTER_ONLY, *FOLLOW_UP_PRIOR_TUNE)
     chosen = (replace(s, follow_ups_only=True) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
-    memory = tuple(replace(s, follow_ups_only=True) for s in MEMORY_ONLY)
+    memory = tuple(replace(s, follow_ups_only=True, stand_alone_only=False) for s in MEMORY_ONLY)
     return fit(data_dir, model_cache, model_name, seed, tuple(chosen), memory)
 
 

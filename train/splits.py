@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,17 @@ class QuestionSource:
     document: Path
     questions: Path
     split: str
-    # Only the set's follow-ups (items with a history) are taken.
+    # Only the set's follow-ups (items with a history) are taken ...
     follow_ups_only: bool = False
+    # ... or only its stand-alone questions.
+    stand_alone_only: bool = False
 
     def takes(self, question: Any) -> bool:
         """True when ``question`` (anything with a ``history``: a gold question or an eval item) is one
         this source contributes."""
-        return bool(question.history) or not self.follow_ups_only
+        if self.follow_ups_only:
+            return bool(question.history)
+        return not (self.stand_alone_only and question.history)
 
     def gold(self, text: str) -> list[GoldQuestion]:
         """Return the questions this source contributes, with their gold located in ``text``."""
@@ -102,13 +106,17 @@ FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", follow_ups_only=True) for n in FOLL
 # term). Only the stand-alone prior's neighbours (train/prior.py) hold them: the question sets taught
 # the prior questions only, and it refused 10-12% of the blind keyword sets' answerable queries.
 KEYWORD_SETS = (128, 129, 130, 131, 140, 141, 142, 143)
-# The 37 broader-brief sets written 2026-12-05 to 12-07, blind until variant M: only the priors'
-# neighbour memories hold them (stand-alone questions the stand-alone prior's, follow-ups the
-# follow-ups' prior's), not the priors' weights, the adapter or the judges. On sets kept out of the
-# memory, the judge caught 1,703 instead of 1,686 unanswerable questions at 60 instead of 62 refusals
-# (simulated; decided on fresh sets: docs/decisions-2026-12-07.md).
+# The 37 broader-brief sets written 2026-12-05 to 12-07, blind until variant M2: only the priors'
+# neighbour memories hold them, not the priors' weights, the adapter or the judges. The stand-alone
+# prior's holds their stand-alone questions (a follow-up read without its turn, "Which hardliner
+# leaked it, by name?", is a different question), the follow-ups' prior's their follow-ups. On sets
+# kept out of the memory, the judge caught 1,696 instead of 1,686 unanswerable questions at 60
+# instead of 62 refusals (simulated; decided on fresh sets: docs/decisions-2026-12-07.md).
 MEMORY_SETS = (70, 71, *range(79, 84), *range(85, 89), *range(93, 99), *range(103, 107), *range(110, 126))
-MEMORY_ONLY = tuple(_set(n, "train") for n in (*KEYWORD_SETS, *MEMORY_SETS))
+MEMORY_ONLY = (
+    *(_set(n, "train") for n in KEYWORD_SETS),
+    *(replace(_set(n, "train"), stand_alone_only=True) for n in MEMORY_SETS),
+)
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.
