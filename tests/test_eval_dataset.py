@@ -163,7 +163,23 @@ def _score():
 
 def test_no_set_the_ablation_reports_as_held_out_is_trained_on() -> None:
     from eval.ablation import HELDOUT
-    from train.splits import SOURCES
+    from train.splits import MEMORY_ONLY, SOURCES
 
-    trained = {s.questions.resolve() for s in SOURCES if s.split != "heldout"}
+    trained = {s.questions.resolve() for s in (*SOURCES, *MEMORY_ONLY) if s.split != "heldout"}
     assert [name for name, _, questions in HELDOUT if questions.resolve() in trained] == []
+
+
+def test_the_stand_alone_memory_takes_no_follow_up_and_the_follow_ups_memory_only_them() -> None:
+    # A follow-up read without its turn ("Which hardliner leaked it, by name?") is another question:
+    # the stand-alone prior's neighbours hold the broader-brief sets' stand-alone questions only.
+    from train.splits import MEMORY_ONLY, MEMORY_SETS
+
+    broader = [s for s in MEMORY_ONLY if s.stand_alone_only]
+    assert len(broader) == len(MEMORY_SETS)
+    for source in broader:
+        items = load_items(source.questions)
+        alone = [i for i in items if source.takes(i)]
+        follow_ups = [i for i in items if replace(source, follow_ups_only=True, stand_alone_only=False).takes(i)]
+        assert alone and follow_ups
+        assert not any(i.history for i in alone) and all(i.history for i in follow_ups)
+        assert len(alone) + len(follow_ups) == len(items)
