@@ -11,6 +11,7 @@ direction in the embedding space."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -73,10 +74,15 @@ class Neighbours:
         nearest = np.argpartition(-similarity, k - 1)[:k]
         weight = np.exp((similarity[nearest] - similarity[nearest].max()) / self.temperature)
         yes = self.answerable[nearest]
-        answered = max(int(self.answerable.sum()), 1)
-        unanswered = max(len(self.answerable) - answered, 1)
+        answered, unanswered = self._class_sizes
         floor = VOTE_FLOOR * float(weight.sum()) / len(similarity)
         return float(np.log((weight[yes].sum() / answered + floor) / (weight[~yes].sum() / unanswered + floor)))
+
+    @functools.cached_property
+    def _class_sizes(self) -> tuple[int, int]:
+        """The answerable and unanswerable rows' counts (at least 1 each), counted once, not per question."""
+        answered = int(self.answerable.sum())
+        return max(answered, 1), max(len(self.answerable) - answered, 1)
 
 
 @dataclass(frozen=True)

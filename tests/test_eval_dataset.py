@@ -172,14 +172,14 @@ def test_no_set_the_ablation_reports_as_held_out_is_trained_on() -> None:
 def test_the_stand_alone_memory_takes_no_follow_up_and_the_follow_ups_memory_only_them() -> None:
     # A follow-up read without its turn ("Which hardliner leaked it, by name?") is another question:
     # the stand-alone prior's neighbours hold the broader-brief sets' stand-alone questions only.
-    from train.splits import MEMORY_ONLY, MEMORY_SETS
+    from train.splits import FOLLOW_UPS, MEMORY_ONLY, MEMORY_SETS, STAND_ALONE
 
-    broader = [s for s in MEMORY_ONLY if s.stand_alone_only]
+    broader = [s for s in MEMORY_ONLY if s.turns == STAND_ALONE]
     assert len(broader) == len(MEMORY_SETS)
     for source in broader:
         items = load_items(source.questions)
         alone = [i for i in items if source.takes(i)]
-        follow_ups = [i for i in items if replace(source, follow_ups_only=True, stand_alone_only=False).takes(i)]
+        follow_ups = [i for i in items if replace(source, turns=FOLLOW_UPS).takes(i)]
         assert alone and follow_ups
         assert not any(i.history for i in alone) and all(i.history for i in follow_ups)
         assert len(alone) + len(follow_ups) == len(items)

@@ -26,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from qa.prior import INPUT, NEIGHBOUR_INPUT, Neighbours, QuestionPrior, judge_input, stored_vectors, text_digest
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
-from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, MEMORY_ONLY, SOURCES, QuestionSource
+from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, FOLLOW_UPS, MEMORY_ONLY, SOURCES, QuestionSource
 
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
@@ -141,8 +141,8 @@ def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int
     with a history counts as a follow-up, though the engine reads a few of them alone (one that does
     not lean on its turn)."""
     sources = (*SOURCES, *ADAPTER_ONLY, *FOLLOW_UP_PRIOR_TUNE)
-    chosen = (replace(s, follow_ups_only=True) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
-    memory = tuple(replace(s, follow_ups_only=True, stand_alone_only=False) for s in MEMORY_ONLY)
+    chosen = (replace(s, turns=FOLLOW_UPS) for s in sources if s.split != "tune" or s in FOLLOW_UP_PRIOR_TUNE)
+    memory = tuple(replace(s, turns=FOLLOW_UPS) for s in MEMORY_ONLY)
     return fit(data_dir, model_cache, model_name, seed, tuple(chosen), memory)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,9 @@ from train.squad_train import OUT as TRAIN10
 SETS = QUESTIONS.parent / "sets"
 
 
+ALL, FOLLOW_UPS, STAND_ALONE = "all", "follow-ups", "stand-alone"
+
+
 @dataclass(frozen=True)
 class QuestionSource:
     """One question file over one document, and the split it belongs to."""
@@ -22,17 +25,13 @@ class QuestionSource:
     document: Path
     questions: Path
     split: str
-    # Only the set's follow-ups (items with a history) are taken ...
-    follow_ups_only: bool = False
-    # ... or only its stand-alone questions.
-    stand_alone_only: bool = False
+    # Which of the set's items are taken: ALL, FOLLOW_UPS (items with a history) or STAND_ALONE.
+    turns: str = ALL
 
     def takes(self, question: Any) -> bool:
         """True when ``question`` (anything with a ``history``: a gold question or an eval item) is one
         this source contributes."""
-        if self.follow_ups_only:
-            return bool(question.history)
-        return not (self.stand_alone_only and question.history)
+        return self.turns == ALL or (self.turns == FOLLOW_UPS) == bool(question.history)
 
     def gold(self, text: str) -> list[GoldQuestion]:
         """Return the questions this source contributes, with their gold located in ``text``."""
@@ -48,9 +47,9 @@ def _bundled(name: str, path: Path, split: str) -> QuestionSource:
     return QuestionSource(name, BUNDLED_DOCUMENT, path, split)
 
 
-def _set(n: int, split: str, follow_ups_only: bool = False) -> QuestionSource:
+def _set(n: int, split: str, turns: str = ALL) -> QuestionSource:
     """Return question set ``n`` of the bundled article (``eval/sets/independent-n.jsonl``)."""
-    return QuestionSource(f"independent-{n}", BUNDLED_DOCUMENT, SETS / f"independent-{n}.jsonl", split, follow_ups_only)
+    return QuestionSource(f"independent-{n}", BUNDLED_DOCUMENT, SETS / f"independent-{n}.jsonl", split, turns)
 
 
 def _outside(title: str, split: str) -> QuestionSource:
@@ -87,7 +86,7 @@ SOURCES = (
     _outside("Harvard_University", "heldout"),
     _bundled("questions", QUESTIONS, "train"),
     *(_set(n, "train") for n in TRAIN_SETS),
-    *(_set(n, "train", follow_ups_only=True) for n in FOLLOW_UP_SETS),
+    *(_set(n, "train", FOLLOW_UPS) for n in FOLLOW_UP_SETS),
     *(_set(n, "tune") for n in (17, 18)),
     *(_set(n, "heldout") for n in (19, 20)),
 )
@@ -99,7 +98,7 @@ ADAPTER_ONLY = tuple(_set(n, "train") for n in ADAPTER_SETS)
 # chooses its strength on the follow-ups of the development sets 99-102 (5 of their 15 per set are
 # unanswerable); nothing else reads these.
 FOLLOW_UP_PRIOR_TUNE_SETS = (99, 100, 101, 102)
-FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", follow_ups_only=True) for n in FOLLOW_UP_PRIOR_TUNE_SETS)
+FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", FOLLOW_UPS) for n in FOLLOW_UP_PRIOR_TUNE_SETS)
 
 # Search-style keyword queries ("1986 arms deal", "Zarif"), written as training data: 128-131 to the
 # brief of the blind keyword sets 126-127, 140-143 shorter (about 40 of 100 a single name, year or
@@ -115,7 +114,7 @@ KEYWORD_SETS = (128, 129, 130, 131, 140, 141, 142, 143)
 MEMORY_SETS = (70, 71, *range(79, 84), *range(85, 89), *range(93, 99), *range(103, 107), *range(110, 126))
 MEMORY_ONLY = (
     *(_set(n, "train") for n in KEYWORD_SETS),
-    *(replace(_set(n, "train"), stand_alone_only=True) for n in MEMORY_SETS),
+    *(_set(n, "train", STAND_ALONE) for n in MEMORY_SETS),
 )
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
