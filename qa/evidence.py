@@ -113,6 +113,10 @@ class Evidence:
     score: float
     dense: float
     coverage: float
+    # The hand-set weights' score (on the same scale), which ranks where no document ranker does.
+    # The judge reads the gap between its best two: how decisively the question picks a sentence,
+    # whichever sentence the ranker then quotes first.
+    hand: float | None = None
 
 
 def _weights(terms_with_weight: list[tuple[str, float]], idf: dict[str, float], unknown: float) -> dict[str, float]:
@@ -250,19 +254,23 @@ class EvidenceScorer:
         # best score stays the plain question's, so the abstention thresholds keep their meaning.
         # Where a document ranker was fitted (``learned``: it and the rows it scores), its weights
         # rank instead of the hand-set ones.
-        fed = signals @ HAND_WEIGHTS + offsets
+        hand = signals @ HAND_WEIGHTS + offsets
+        fed = hand
         if learned is not None:
             ranker, rows = learned
-            fed = np.where(rows, ranker.score(signals) + offsets, fed)
+            fed = np.where(rows, ranker.score(signals) + offsets, hand)
         # Both share ``offsets``, so the same sentences (repeats in a follow-up) are ruled out in each.
         finite = np.isfinite(score)
         if finite.any():
-            score = fed - (fed[finite].max() - score[finite].max())
+            best = score[finite].max()
+            score, hand = fed - (fed[finite].max() - best), hand - (hand[finite].max() - best)
         keep = min(RANKED_KEEP, len(score))
         top = np.argpartition(-score, keep - 1)[:keep]
         order = top[np.argsort(-score[top], kind="stable")]
         return [
-            Evidence(self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]))
+            Evidence(
+                self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]), float(hand[i])
+            )
             for i in order
             if np.isfinite(score[i])
         ]
