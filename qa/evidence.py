@@ -113,10 +113,6 @@ class Evidence:
     score: float
     dense: float
     coverage: float
-    # The hand-set weights' score (on the same scale), which ranks where no document ranker does.
-    # The judge reads the gap between its best two: how decisively the question picks a sentence,
-    # whichever sentence the ranker then quotes first.
-    hand: float | None = None
 
 
 def _weights(terms_with_weight: list[tuple[str, float]], idf: dict[str, float], unknown: float) -> dict[str, float]:
@@ -252,27 +248,26 @@ class EvidenceScorer:
         # The adapted question and pseudo-relevance feedback (the question moved toward its closest
         # sentences) find the sentences that say the same in other words. They only reorder: the
         # best score stays the plain question's, so the abstention thresholds keep their meaning.
-        # Where a document ranker was fitted (``learned``: it and the rows it scores), its weights
-        # rank instead of the hand-set ones.
         hand = signals @ HAND_WEIGHTS + offsets
-        fed = hand
+        finite = np.isfinite(score)
+        if not finite.any():
+            return []
+        hand = hand - (hand[finite].max() - score[finite].max())
+        keep = min(RANKED_KEEP, len(hand))
+        top = np.argpartition(-hand, keep - 1)[:keep]
+        order = top[np.argsort(-hand[top], kind="stable")]
         if learned is not None:
+            # Where a document ranker was fitted (``learned``: it and the rows it scores), it orders
+            # the sentences after the best one: the support quoted beside it. The hand-set weights
+            # still choose the best, which the judge and the checks read, and give every score.
             ranker, rows = learned
             fed = np.where(rows, ranker.score(signals) + offsets, hand)
-        # Both share ``offsets``, so the same sentences (repeats in a follow-up) are ruled out in each.
-        finite = np.isfinite(score)
-        if finite.any():
-            best = score[finite].max()
-            score, hand = fed - (fed[finite].max() - best), hand - (hand[finite].max() - best)
-        keep = min(RANKED_KEEP, len(score))
-        top = np.argpartition(-score, keep - 1)[:keep]
-        order = top[np.argsort(-score[top], kind="stable")]
+            fed[order[0]] = np.inf
+            order = np.argsort(-fed, kind="stable")[:keep]
         return [
-            Evidence(
-                self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]), float(hand[i])
-            )
+            Evidence(self.sentences.units[i], int(i), float(hand[i]), float(dense[i]), float(coverage[i]))
             for i in order
-            if np.isfinite(score[i])
+            if np.isfinite(hand[i])
         ]
 
     def signals(

@@ -1,5 +1,6 @@
-"""The document ranker: the weights of the sentence evidence score, learned by ``make train`` on
-questions about the one document it was fitted on, in place of the hand-set weights there.
+"""The document ranker: weights of the sentence evidence score, learned by ``make train`` on
+questions about the one document it was fitted on. There it orders the sentences after the best
+one (the support quoted beside it); the hand-set weights still choose the best and give every score.
 
 It scores a sentence from the same signals as the hand-set score (qa/evidence.py): its dense
 similarity to the question as asked, as moved by the query adapter and as moved again by feedback

@@ -262,6 +262,31 @@ def test_the_document_ranker_ranks_only_its_document_and_one_for_another_model_i
     assert other_model._loaded().ranker is None
 
 
+def test_the_document_ranker_orders_the_support_and_leaves_the_verdict_to_the_hand_set_best(
+    assistant: Assistant, shared_settings: Settings
+) -> None:
+    hand = Assistant(replace(shared_settings, ranker=False))
+    hand.load()
+    questions = (
+        "What is the real reason Iran's hardliners don't want to talk to America?",
+        "Who revealed the secret contacts in 1986?",
+        "trump phone number",
+        "What is the population of Iran?",
+    )
+    for question in questions:
+        learned, plain = assistant._loaded().answer(question, []), hand._loaded().answer(question, [])
+        # The best sentence, its score and the judge's verdict are the hand-set weights'.
+        assert learned.ranked[0].row == plain.ranked[0].row, question
+        assert learned.evidence_score == pytest.approx(plain.evidence_score), question
+        assert learned.abstain == plain.abstain, question
+    # The title's question is answered with the thesis, which shares few of its words: the hand-set
+    # weights quote the 1986 episode instead.
+    title = questions[0]
+    thesis = "However, the real problem lies elsewhere"
+    assert any(thesis in c.quote for c in assistant.ask(title).citations)
+    assert not any(thesis in c.quote for c in hand.ask(title).citations)
+
+
 def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(
     assistant: Assistant, shared_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

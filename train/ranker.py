@@ -122,18 +122,20 @@ def card(fitted: Fitted) -> str:
     return f"""
 # The document ranker (`ranker.json`)
 
-- **What it is:** the weights of the sentence evidence score on the bundled article (the document
-  whose sha256 it holds), learned in place of the hand-set ones that rank every other document
-  (`qa/ranker.py`). A linear softmax ranker over {len(SIGNALS)} signals; the weights are scaled to the
-  hand-set sum, so the score keeps its range and the kind, speaker and follow-up offsets their
-  weight. `QA_RANKER=0` switches it off.
+- **What it is:** weights of the sentence evidence score on the bundled article (the document
+  whose sha256 it holds), learned to put the answering sentences first: a linear softmax ranker
+  over {len(SIGNALS)} signals (`qa/ranker.py`). It orders the sentences after the best one, the
+  support quoted beside it; the hand-set weights still choose the best sentence, which the judge and
+  the checks read, and give every score. Every other document is ranked by the hand-set weights.
+  `QA_RANKER=0` switches it off.
 - **Fitted on:** the {fitted.questions["train"]} answerable stand-alone questions of the memory sets
   (`MEMORY_SETS` in `train/splits.py`), which the adapter above never read. L-BFGS, L2 strength
   **{fitted.strength:g}**, chosen among {", ".join(f"{s:g}" for s in STRENGTHS)} by recall@1 (then @3)
   on the {fitted.questions["tune"]} answerable stand-alone questions of sets 17-18 and 99-102.
-- **Why:** the hand-set weights let the question's words outweigh what the adapter learned; the
-  article's central argument ("the real problem lies elsewhere ...") shares few words with the
-  questions that ask for it.
+- **Why:** the hand-set weights let the question's words outweigh what the adapter learned, so
+  the article's central argument ("the real problem lies elsewhere ..."), which shares few words
+  with the questions that ask for it, was not quoted. Ranking first too, it moved the sentence the
+  judge and the checks read, and refused more (variants R and R3, docs/decisions-2026-12-07.md).
 
 ## Ranking recall on the tune questions (answering sentence first, or in the first three)
 | weights | recall@1 | recall@3 |
