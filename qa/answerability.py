@@ -30,7 +30,9 @@ def _missing(
 def features(scorer: EvidenceScorer, texts: dict[str, str], question: str, ranked: list[Evidence]) -> dict[str, float]:
     """Return the answerability features of ``question`` given the engine's ranking ``ranked``."""
     best = ranked[0]
-    top = ranked[:TOP]
+    # By score: a document ranker orders the sentences after the best by its own weights.
+    by_score = sorted(ranked, key=lambda e: -e.score)
+    top = by_score[:TOP]
     text = texts[best.unit.source]
     paragraph = paragraph_of(text, best.unit)
     # The header says who speaks ("Reader comment 4 ..."); a question may name them.
@@ -46,7 +48,7 @@ def features(scorer: EvidenceScorer, texts: dict[str, str], question: str, ranke
     lost = [d for d in details if fold(d).strip(".,") not in folded]
     return {
         "engine_best": best.score,
-        "engine_margin": best.score - (ranked[1].score if len(ranked) > 1 else 0.0),
+        "engine_margin": best.score - (by_score[1].score if len(by_score) > 1 else 0.0),
         "dense_best": max(e.dense for e in top),
         "coverage_best": best.coverage,
         "missing_max": missing_max,

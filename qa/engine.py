@@ -6,7 +6,7 @@ import functools
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,8 @@ from qa.elsewhere import asks_only_what_the_document_lacks
 from qa.evidence import Evidence, EvidenceScorer
 from qa.judge import DOCUMENT_FILE, Calibration, load_judge
 from qa.prior import FOLLOW_UP_FILE, PRIOR_FILE, QuestionPrior, load_prior, text_digest
-from qa.query import SpeakerFinder, Turn, author_pronouns, refers_back, resolve
+from qa.query import Query, SpeakerFinder, Turn, author_pronouns, refers_back, resolve
+from qa.ranker import DocumentRanker, load_ranker
 from qa.search import LevelIndex
 from qa.selection import Selection, decide, select
 from qa.settings import Settings
@@ -60,6 +61,20 @@ _PRIOR_ROLES = {
     PRIOR_FILE: ("question prior", "the judge goes without it"),
     FOLLOW_UP_FILE: ("follow-ups' prior", "follow-ups are judged by the stand-alone prior"),
 }
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A question as the engine reads it: resolved, its own words and terms, the terms it borrows
+    from the history, its vector (with the history's) and alone, and the adapter's reading."""
+
+    query: Query
+    focus_words: list[str]
+    focus_terms: list[str]
+    context_terms: list[str]
+    vector: np.ndarray
+    alone: np.ndarray
+    adapted: np.ndarray | None
 
 
 class Engine:
@@ -120,6 +135,7 @@ class Engine:
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
         self.adapter = self._adapter(settings, dimensions)
+        self.ranker = self._ranker(settings, texts, self.adapter, self.scorer.source_of)
         self.priors = self._priors(settings, texts, dimensions)
         # Follow-ups have a prior of their own where one was fitted on the same document; else the
         # stand-alone one judges them too.
@@ -141,6 +157,26 @@ class Engine:
             return adapter
         _left_out("query adapter", adapter.model, settings, "questions are embedded as they are", "QA_ADAPTER")
         return None
+
+    @staticmethod
+    def _ranker(
+        settings: Settings, texts: dict[str, str], adapter: QueryAdapter | None, source_of: np.ndarray
+    ) -> tuple[DocumentRanker, np.ndarray] | None:
+        """Return the document ranker beside the adapter and the sentences it ranks, those of the
+        document it was fitted on; None when switched off, when no loaded document is that one, or
+        when the adapter whose vectors it weighs is not in use."""
+        if not settings.ranker or adapter is None:
+            return None
+        ranker = load_ranker(settings.adapter_folder())
+        if ranker is None:
+            return None
+        mine = [source for source, text in texts.items() if text_digest(text) == ranker.document]
+        if not mine:
+            return None
+        if not ranker.fits(settings.model_name):
+            _left_out("document ranker", ranker.model, settings, "the hand-set weights rank", "QA_RANKER")
+            return None
+        return ranker, np.isin(source_of, np.array(mine, dtype=object))
 
     @staticmethod
     def _priors(
@@ -214,8 +250,8 @@ class Engine:
             return False
         return asks_only_what_the_document_lacks(self.scorer.idf, self.scorer.has_variant, focus_words, corrected)
 
-    def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
-        """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
+    def _asked(self, question: str, history: list[Turn]) -> _Asked:
+        """Return ``question`` as the engine reads it: resolved against ``history``, its terms and vectors."""
         # The question's own words, repaired once: resolve keeps the question as asked.
         focus_words = self.vocabulary.repair(question)
         corrected = self.vocabulary.correct(question)
@@ -231,16 +267,38 @@ class Engine:
             norm = float(np.linalg.norm(both))
             # Two opposite (or empty) vectors sum to nothing: the question alone then ranks.
             vector = both / norm if norm > 0 else alone
-        focus_terms = [stem(w) for w in focus_words]
-        ranked = self.scorer.rank(
+        return _Asked(
             query,
-            focus_terms,
+            focus_words,
+            [stem(w) for w in focus_words],
             self._query_terms(query.context) + self._answer_terms(query.previous_answer),
             vector,
+            alone,
+            self.adapter.apply(vector) if self.adapter is not None else None,
+        )
+
+    def signals(self, question: str, history: list[Turn]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the ranking signals of every sentence for ``question`` and the offsets added to any
+        score (EvidenceScorer.signals): what ``make train`` fits the document ranker on."""
+        asked = self._asked(question, history)
+        return self.scorer.signals(
+            asked.query, asked.focus_terms, asked.context_terms, asked.vector, adapted=asked.adapted
+        )
+
+    def answer(self, question: str, history: list[Turn], sources: frozenset[str] | None = None) -> Selection:
+        """Rank evidence for ``question`` in ``sources`` (all documents when None) and select what to quote."""
+        asked = self._asked(question, history)
+        query, focus_words, alone = asked.query, asked.focus_words, asked.alone
+        ranked = self.scorer.rank(
+            query,
+            asked.focus_terms,
+            asked.context_terms,
+            asked.vector,
             self.settings.retrieval,
             self.settings.rrf_k,
             sources,
-            self.adapter.apply(vector) if self.adapter is not None else None,
+            asked.adapted,
+            self.ranker,
         )
         hybrid = self.settings.retrieval == "hybrid"
         picked = select(

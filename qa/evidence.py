@@ -15,15 +15,15 @@ from index import Chunk
 from qa.framing import FRAMING, THE_TEXT
 from qa.names import DocumentNames
 from qa.query import Query
+from qa.ranker import HAND_WEIGHTS, SIGNALS, DocumentRanker
 from qa.records import Citation
 from qa.search import LevelIndex
 from qa.text import fold, same_family, terms
 
-# Weights of the sentence evidence score; tuned on the eval tune split (see eval/README.md).
-W_SENTENCE_DENSE = 0.45
-W_PASSAGE_DENSE = 0.2
-W_COVERAGE = 0.35
-W_PARAGRAPH_COVERAGE = 0.1
+# The hand-set weights of the sentence evidence score on the question as asked (over qa/ranker.py's
+# SIGNALS): the score whose best the thresholds read. Ranking uses the same weights on the question
+# moved by the adapter and feedback (HAND_WEIGHTS); tuned on the eval tune split (eval/README.md).
+_AS_ASKED = np.array([0.45, 0.2, 0.0, 0.0, 0.0, 0.0, 0.35, 0.1], dtype=np.float32)
 # Terms borrowed from the previous question count this much of the current question's terms.
 CONTEXT_TERM_WEIGHT = 0.5
 # ... and all of them together at most this many times the weight of the question's own terms.
@@ -226,10 +226,11 @@ class EvidenceScorer:
         rrf_k: int,
         sources: frozenset[str] | None = None,
         adapted: np.ndarray | None = None,
+        learned: tuple[DocumentRanker, np.ndarray] | None = None,
     ) -> list[Evidence]:
         """Return every sentence (of ``sources``, when given) as evidence, best first. ``adapted``,
         the question's vector moved by the query adapter, ranks; ``vector`` keeps the scale of the
-        scores the thresholds read."""
+        scores the thresholds read. ``learned`` is a document ranker and the sentences it scores."""
         if mode != "hybrid":
             # Baselines rank by one signal alone and never abstain: score 1.0 clears any threshold.
             lexical_terms = focus_terms + [t for t in context_terms if t not in focus_terms]
@@ -240,6 +241,47 @@ class EvidenceScorer:
             ]
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
+        signals, offsets = self.signals(query, focus_terms, context_terms, vector, sources, adapted)
+        dense, coverage = signals[:, 0], signals[:, SIGNALS.index("coverage")]
+        # The hand-set score of the question as asked: its best is the score the thresholds read.
+        score = signals @ _AS_ASKED + offsets
+        # The adapted question and pseudo-relevance feedback (the question moved toward its closest
+        # sentences) find the sentences that say the same in other words. They only reorder: the
+        # best score stays the plain question's, so the abstention thresholds keep their meaning.
+        hand = signals @ HAND_WEIGHTS + offsets
+        finite = np.isfinite(score)
+        if not finite.any():
+            return []
+        hand = hand - (hand[finite].max() - score[finite].max())
+        keep = min(RANKED_KEEP, len(hand))
+        top = np.argpartition(-hand, keep - 1)[:keep]
+        order = top[np.argsort(-hand[top], kind="stable")]
+        if learned is not None:
+            # Where a document ranker was fitted (``learned``: it and the rows it scores), it orders
+            # the sentences after the best one: the support quoted beside it. The hand-set weights
+            # still choose the best, which the judge and the checks read, and give every score.
+            ranker, rows = learned
+            fed = np.where(rows, ranker.score(signals) + offsets, hand)
+            fed[order[0]] = np.inf
+            order = np.argsort(-fed, kind="stable")[:keep]
+        return [
+            Evidence(self.sentences.units[i], int(i), float(hand[i]), float(dense[i]), float(coverage[i]))
+            for i in order
+            if np.isfinite(hand[i])
+        ]
+
+    def signals(
+        self,
+        query: Query,
+        focus_terms: list[str],
+        context_terms: list[str],
+        vector: np.ndarray,
+        sources: frozenset[str] | None = None,
+        adapted: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each sentence's ranking signals (sentences x ``SIGNALS``, qa/ranker.py) and the
+        offsets its question's kind, speaker and history add to any score (-inf for sentences outside
+        ``sources`` and for repeats a follow-up rules out)."""
         dense = self._dense(vector)
         focus = _weights(
             [(t, FRAMING_TERM_WEIGHT if t in FRAMING else 1.0) for t in focus_terms], self.idf, self.unknown_idf
@@ -256,33 +298,27 @@ class EvidenceScorer:
         n = len(self.sentence_terms)
         coverage = self._coverage(weights, self.sentence_postings, n)
         paragraph_coverage = self._coverage(weights, self.paragraph_postings, n)
-        lexical = W_COVERAGE * coverage + W_PARAGRAPH_COVERAGE * paragraph_coverage + self._offsets(query)
+        offsets = self._offsets(query)
         if sources is not None:
             # Sentences of other documents drop out of the ranking (and of the feedback's shared part).
-            lexical = np.where(self._in_sources(sources), lexical, -np.inf)
-        score = self._dense_score(vector, dense) + lexical
-        # The adapted question and pseudo-relevance feedback (the question moved toward its closest
-        # sentences) find the sentences that say the same in other words. They only reorder: the
-        # best score stays the plain question's, so the abstention thresholds keep their meaning.
+            offsets = np.where(self._in_sources(sources), offsets, -np.inf)
         base = vector if adapted is None else adapted
         base_dense = dense if adapted is None else self._dense(adapted)
-        near = base_dense if sources is None else np.where(np.isfinite(lexical), base_dense, -np.inf)
+        near = np.where(np.isfinite(offsets), base_dense, -np.inf) if sources is not None else base_dense
         closest = np.argpartition(-near, min(FEEDBACK_SENTENCES, n) - 1)[:FEEDBACK_SENTENCES]
         moved = base + FEEDBACK_WEIGHT * self.sentences.vectors[closest].mean(axis=0)
         moved = moved / np.linalg.norm(moved)
-        fed = self._dense_score(moved, self._dense(moved)) + lexical
-        # Both share ``lexical``, so the same sentences (repeats in a follow-up) are ruled out in each.
-        finite = np.isfinite(score)
-        if finite.any():
-            score = fed - (fed[finite].max() - score[finite].max())
-        keep = min(RANKED_KEEP, len(score))
-        top = np.argpartition(-score, keep - 1)[:keep]
-        order = top[np.argsort(-score[top], kind="stable")]
-        return [
-            Evidence(self.sentences.units[i], int(i), float(score[i]), float(dense[i]), float(coverage[i]))
-            for i in order
-            if np.isfinite(score[i])
-        ]
+        columns = (
+            dense,
+            self._passage_dense(vector),
+            base_dense,
+            self._passage_dense(base),
+            self._dense(moved),
+            self._passage_dense(moved),
+            coverage,
+            paragraph_coverage,
+        )
+        return np.stack(columns, axis=1).astype(np.float32), offsets
 
     def _in_sources(self, sources: frozenset[str]) -> np.ndarray:
         return np.isin(self.source_of, np.array(sorted(sources), dtype=object))
@@ -291,8 +327,8 @@ class EvidenceScorer:
         # A sentence is also read together with the one before it ("this gesture", "It alerted").
         return np.maximum(self.sentences.vectors @ vector, self.window_vectors @ vector)
 
-    def _dense_score(self, vector: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        return W_SENTENCE_DENSE * dense + W_PASSAGE_DENSE * (self.passages.vectors @ vector)[self.parent]
+    def _passage_dense(self, vector: np.ndarray) -> np.ndarray:
+        return (self.passages.vectors @ vector)[self.parent]
 
     def _offsets(self, query: Query) -> np.ndarray:
         """Return what the question's kind, speaker and history add to each sentence's score."""

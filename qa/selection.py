@@ -68,8 +68,10 @@ def select(
     beside = {n.start for n in (scorer.neighbour(best.row, o) for o in (-1, 1)) if n is not None}
     for e in ranked[1:]:
         # Citations are counted as quoted: sentences that merge into one passage are one citation.
-        if len(_merge(spans)) >= max_citations or e.score < floor:
+        if len(_merge(spans)) >= max_citations:
             break
+        if e.score < floor:
+            continue  # a document ranker may order a stronger sentence after a weaker one
         if any(s.source == e.unit.source and s.start <= e.unit.start and e.unit.end <= s.end for s in spans):
             continue  # already quoted as context of a chosen sentence
         same_speaker = any(c.unit.speaker == e.unit.speaker for c in picked)

@@ -67,6 +67,9 @@ class Settings:
     adapter: bool = True
     # A folder with an adapter of one's own (adapter.npy and files.json, as make train writes them).
     adapter_path: str = ""
+    # The document ranker fitted by make train beside the adapter (ranker.json) weighs the evidence
+    # signals of the document it was fitted on; off (or without the adapter), the hand-set weights rank.
+    ranker: bool = True
     # The question prior fitted by make train (qa/models/prior/) tells the judge how likely a question
     # of its kind is answered by the one document it was fitted on (the bundled article); off, none.
     question_prior: bool = True

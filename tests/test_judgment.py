@@ -33,7 +33,9 @@ from qa.prior import (
     write_prior,
 )
 from qa.query import normalize_history
+from qa.ranker import DocumentRanker, write_ranker
 from qa.selection import Selection, decide
+from qa.settings import BUNDLED_DOCUMENT
 from qa.text import stem
 from train.squad_train import OUT as SQUAD_TRAIN10
 from train.squad_train import convert, file_stem
@@ -227,6 +229,62 @@ def test_the_adapter_reranks_and_one_fitted_to_another_model_is_left_out_with_a_
         answer = other.ask(question)
     assert "fitted to sentence-transformers/some-other-model's vectors" in caplog.text
     assert answer.citations == plain.ask(question).citations
+
+
+def test_the_document_ranker_ranks_only_its_document_and_one_for_another_model_is_left_out(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = assistant._loaded()
+    assert engine.ranker is not None
+    ranker, rows = engine.ranker
+    # In a library, it ranks the sentences of the document it was fitted on and no other's.
+    other = tmp_path / "harbour.txt"
+    other.write_text("The Harbour Rowing Club meets on Tuesdays at the boathouse.\n", encoding="utf-8")
+    both = Assistant(replace(shared_settings, documents=(BUNDLED_DOCUMENT, other), data_dir=tmp_path / "both"))
+    both.load()
+    learned = both._loaded().ranker
+    assert learned is not None
+    sources = both._loaded().scorer.source_of
+    assert learned[1].sum() == rows.sum() and not learned[1][sources == "harbour.txt"].any()
+    # Fitted to another model's vectors, it is left out with a warning and the hand-set weights rank.
+    folder = tmp_path / "adapter"
+    shutil.copytree(shared_settings.adapter_folder(), folder)
+    write_ranker(
+        DocumentRanker.scaled(ranker.document, "sentence-transformers/some-other-model", ranker.weights), folder
+    )
+    hand = Assistant(replace(shared_settings, ranker=False))
+    hand.load()
+    assert hand._loaded().ranker is None
+    other_model = Assistant(replace(shared_settings, adapter_path=str(folder)))
+    with caplog.at_level("WARNING"):
+        other_model.load()
+    assert "document ranker was fitted to sentence-transformers/some-other-model" in caplog.text
+    assert other_model._loaded().ranker is None
+
+
+def test_the_document_ranker_orders_the_support_and_leaves_the_verdict_to_the_hand_set_best(
+    assistant: Assistant, shared_settings: Settings
+) -> None:
+    hand = Assistant(replace(shared_settings, ranker=False))
+    hand.load()
+    questions = (
+        "What is the real reason Iran's hardliners don't want to talk to America?",
+        "Who revealed the secret contacts in 1986?",
+        "trump phone number",
+        "What is the population of Iran?",
+    )
+    for question in questions:
+        learned, plain = assistant._loaded().answer(question, []), hand._loaded().answer(question, [])
+        # The best sentence, its score and the judge's verdict are the hand-set weights'.
+        assert learned.ranked[0].row == plain.ranked[0].row, question
+        assert learned.evidence_score == pytest.approx(plain.evidence_score), question
+        assert learned.abstain == plain.abstain, question
+    # The title's question is answered with the thesis, which shares few of its words: the hand-set
+    # weights quote the 1986 episode instead.
+    title = questions[0]
+    thesis = "However, the real problem lies elsewhere"
+    assert any(thesis in c.quote for c in assistant.ask(title).citations)
+    assert not any(thesis in c.quote for c in hand.ask(title).citations)
 
 
 def test_the_question_prior_weighs_in_only_on_the_document_it_was_fitted_on(

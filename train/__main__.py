@@ -14,7 +14,8 @@ from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
 from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, write_judge
 from qa.prior import BUNDLED_PRIOR, FOLLOW_UP_FILE, write_prior
-from train import adapter, calibrate, card, mine, prior
+from qa.ranker import write_ranker
+from train import adapter, calibrate, card, mine, prior, ranker
 from train.splits import OUTSIDE_TUNE, TRAINING_ARTICLES
 
 SEED = 13
@@ -25,7 +26,8 @@ def _records(path: Path) -> list[dict]:
 
 
 def fit_adapter(work: Path, out: Path) -> None:
-    """Fit the query adapter on the train split and write it, with its card, into ``out``."""
+    """Fit the query adapter on the train split, then the document ranker over it, and write both,
+    with their card, into ``out``."""
     started = time.monotonic()
     sentences, found = adapter.examples(work, work / "models")
     matrix = adapter.fit(sentences, [e for e in found if e.split == "train"], SEED)
@@ -33,6 +35,12 @@ def fit_adapter(work: Path, out: Path) -> None:
     before, after = adapter.recall_at_3(sentences, found, None), adapter.recall_at_3(sentences, found, matrix)
     card.write_adapter_card(out / "README.md", before, after, len(found), SEED, time.monotonic() - started)
     print(json.dumps({"dense recall@3 without": before, "with": after}, indent=2))
+    # The document ranker weighs the adapted signals, so it is fitted over this adapter.
+    fitted = ranker.fit(work, work / "models", out, Settings().model_name)
+    write_ranker(fitted.ranker, out)
+    with (out / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write(ranker.card(fitted))
+    print(json.dumps({"ranker tune recall@1, @3": fitted.tune, "strength": fitted.strength}, indent=2))
 
 
 def fit_prior(work: Path, out: Path) -> tuple[prior.Fitted, prior.Fitted]:

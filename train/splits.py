@@ -116,6 +116,12 @@ MEMORY_ONLY = (
     *(_set(n, "train") for n in KEYWORD_SETS),
     *(_set(n, "train", STAND_ALONE) for n in MEMORY_SETS),
 )
+# The document ranker (train/ranker.py) learns from the memory sets' answerable stand-alone questions,
+# which the query adapter never read (on the questions it was fitted on, the adapted signals would
+# look stronger than they are on a new one), and chooses its strength on the tune sets 17-18 and
+# the development sets 99-102.
+RANKER_TRAIN = tuple(_set(n, "train", STAND_ALONE) for n in MEMORY_SETS)
+RANKER_TUNE = tuple(_set(n, "tune", STAND_ALONE) for n in (17, 18, *FOLLOW_UP_PRIOR_TUNE_SETS))
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.
