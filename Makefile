@@ -47,7 +47,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/qa bench
 
-# Reproduces qa/models/ (query adapter, question prior, both judges) from a fixed seed: mine, fit, calibrate, card.
+# Reproduces qa/models/ (query adapter, document ranker, question prior, both judges) from a fixed seed: mine, fit, calibrate, card.
 train: $(STAMP)
 	$(BIN)/python -m train
 

@@ -1,5 +1,6 @@
 """Model files that ``make train`` writes with their sha256 in ``files.json`` beside them, and that
-are checked against it when loaded: the judges, the query adapter and the question prior."""
+are checked against it when loaded: the judges, the query adapter, the document ranker and the
+question prior."""
 
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ class Engine:
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
         self.adapter = self._adapter(settings, dimensions)
-        self.ranker = self._ranker(settings, texts, self.adapter, self.scorer.source_of)
+        self.ranker = self._ranker(settings, texts, self.adapter, self.scorer)
         self.priors = self._priors(settings, texts, dimensions)
         # Follow-ups have a prior of their own where one was fitted on the same document; else the
         # stand-alone one judges them too.
@@ -160,7 +160,7 @@ class Engine:
 
     @staticmethod
     def _ranker(
-        settings: Settings, texts: dict[str, str], adapter: QueryAdapter | None, source_of: np.ndarray
+        settings: Settings, texts: dict[str, str], adapter: QueryAdapter | None, scorer: EvidenceScorer
     ) -> tuple[DocumentRanker, np.ndarray] | None:
         """Return the document ranker beside the adapter and the sentences it ranks, those of the
         document it was fitted on; None when switched off, when no loaded document is that one, or
@@ -176,7 +176,7 @@ class Engine:
         if not ranker.fits(settings.model_name):
             _left_out("document ranker", ranker.model, settings, "the hand-set weights rank", "QA_RANKER")
             return None
-        return ranker, np.isin(source_of, np.array(mine, dtype=object))
+        return ranker, scorer.in_sources(frozenset(mine))
 
     @staticmethod
     def _priors(

@@ -15,15 +15,11 @@ from index import Chunk
 from qa.framing import FRAMING, THE_TEXT
 from qa.names import DocumentNames
 from qa.query import Query
-from qa.ranker import HAND_WEIGHTS, SIGNALS, DocumentRanker
+from qa.ranker import AS_ASKED, HAND_WEIGHTS, SIGNALS, DocumentRanker
 from qa.records import Citation
 from qa.search import LevelIndex
 from qa.text import fold, same_family, terms
 
-# The hand-set weights of the sentence evidence score on the question as asked (over qa/ranker.py's
-# SIGNALS): the score whose best the thresholds read. Ranking uses the same weights on the question
-# moved by the adapter and feedback (HAND_WEIGHTS); tuned on the eval tune split (eval/README.md).
-_AS_ASKED = np.array([0.45, 0.2, 0.0, 0.0, 0.0, 0.0, 0.35, 0.1], dtype=np.float32)
 # Terms borrowed from the previous question count this much of the current question's terms.
 CONTEXT_TERM_WEIGHT = 0.5
 # ... and all of them together at most this many times the weight of the question's own terms.
@@ -106,7 +102,8 @@ _ANAPHORIC_OPENING = re.compile(
 
 @dataclass(frozen=True)
 class Evidence:
-    """A candidate sentence with the score that ranks it and the signals behind it."""
+    """A candidate sentence with its score (the hand-set weights', which the thresholds read) and the
+    signals behind it."""
 
     unit: Chunk
     row: int
@@ -228,9 +225,10 @@ class EvidenceScorer:
         adapted: np.ndarray | None = None,
         learned: tuple[DocumentRanker, np.ndarray] | None = None,
     ) -> list[Evidence]:
-        """Return every sentence (of ``sources``, when given) as evidence, best first. ``adapted``,
-        the question's vector moved by the query adapter, ranks; ``vector`` keeps the scale of the
-        scores the thresholds read. ``learned`` is a document ranker and the sentences it scores."""
+        """Return every sentence (of ``sources``, when given) as evidence, best first, then by score,
+        or in a document ranker's order where ``learned`` (the ranker and the sentences it scores)
+        applies. ``adapted``, the question's vector moved by the query adapter, ranks; ``vector``
+        keeps the scale of the scores the thresholds read."""
         if mode != "hybrid":
             # Baselines rank by one signal alone and never abstain: score 1.0 clears any threshold.
             lexical_terms = focus_terms + [t for t in context_terms if t not in focus_terms]
@@ -242,9 +240,9 @@ class EvidenceScorer:
         # Every sentence is scored, so there is no candidate stage for RRF to feed; the passages'
         # dense+BM25 RRF as an extra feature cost abstention recall on tune (9 -> 8 of 12 at 0.1).
         signals, offsets = self.signals(query, focus_terms, context_terms, vector, sources, adapted)
-        dense, coverage = signals[:, 0], signals[:, SIGNALS.index("coverage")]
+        dense, coverage = signals[:, SIGNALS.index("dense")], signals[:, SIGNALS.index("coverage")]
         # The hand-set score of the question as asked: its best is the score the thresholds read.
-        score = signals @ _AS_ASKED + offsets
+        score = signals @ AS_ASKED + offsets
         # The adapted question and pseudo-relevance feedback (the question moved toward its closest
         # sentences) find the sentences that say the same in other words. They only reorder: the
         # best score stays the plain question's, so the abstention thresholds keep their meaning.
@@ -256,14 +254,17 @@ class EvidenceScorer:
         keep = min(RANKED_KEEP, len(hand))
         top = np.argpartition(-hand, keep - 1)[:keep]
         order = top[np.argsort(-hand[top], kind="stable")]
-        if learned is not None:
-            # Where a document ranker was fitted (``learned``: it and the rows it scores), it orders
-            # the sentences after the best one: the support quoted beside it. The hand-set weights
-            # still choose the best, which the judge and the checks read, and give every score.
+        if learned is not None and learned[1][order[0]]:
+            # When the best sentence is in the document a ranker was fitted on (``learned``: it and
+            # the rows it scores), the ranker orders that document's sentences after it (the support
+            # quoted beside it) among the places they hold; other documents' sentences keep theirs.
+            # The hand-set weights still choose the best, which the judge and the checks read, and
+            # give every score.
             ranker, rows = learned
-            fed = np.where(rows, ranker.score(signals) + offsets, hand)
-            fed[order[0]] = np.inf
-            order = np.argsort(-fed, kind="stable")[:keep]
+            rest = order[1:]
+            places = np.flatnonzero(rows[rest])
+            mine = rest[places]
+            rest[places] = mine[np.argsort(-(ranker.score(signals[mine]) + offsets[mine]), kind="stable")]
         return [
             Evidence(self.sentences.units[i], int(i), float(hand[i]), float(dense[i]), float(coverage[i]))
             for i in order
@@ -301,7 +302,7 @@ class EvidenceScorer:
         offsets = self._offsets(query)
         if sources is not None:
             # Sentences of other documents drop out of the ranking (and of the feedback's shared part).
-            offsets = np.where(self._in_sources(sources), offsets, -np.inf)
+            offsets = np.where(self.in_sources(sources), offsets, -np.inf)
         base = vector if adapted is None else adapted
         base_dense = dense if adapted is None else self._dense(adapted)
         near = np.where(np.isfinite(offsets), base_dense, -np.inf) if sources is not None else base_dense
@@ -320,7 +321,8 @@ class EvidenceScorer:
         )
         return np.stack(columns, axis=1).astype(np.float32), offsets
 
-    def _in_sources(self, sources: frozenset[str]) -> np.ndarray:
+    def in_sources(self, sources: frozenset[str]) -> np.ndarray:
+        """Return which sentences are of the documents ``sources``."""
         return np.isin(self.source_of, np.array(sorted(sources), dtype=object))
 
     def _dense(self, vector: np.ndarray) -> np.ndarray:

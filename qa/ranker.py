@@ -31,8 +31,15 @@ SIGNALS = (
     "coverage",
     "paragraph_coverage",
 )
-# The hand-set weights that rank every other document (qa/evidence.py): their sum is the scale kept.
-HAND_WEIGHTS = np.array([0.0, 0.0, 0.0, 0.0, 0.45, 0.2, 0.35, 0.1], dtype=np.float32)
+# The hand-set weights of the evidence score (tuned on the eval tune split, eval/README.md): on the
+# question moved by the adapter and feedback they rank (HAND_WEIGHTS; on the ranker's own document
+# they choose the best sentence), on the question as asked they give the score whose best the
+# thresholds read (AS_ASKED). Their sum is the scale a ranker's weights are scaled to.
+_HAND_SET = {"dense": 0.45, "passage_dense": 0.2, "coverage": 0.35, "paragraph_coverage": 0.1}
+# Ranking reads the moved question's dense signals in place of the question as asked's.
+_MOVED = {s: s.removeprefix("fed_") for s in SIGNALS if s.startswith("fed_") or "coverage" in s}
+HAND_WEIGHTS = np.array([_HAND_SET[_MOVED[s]] if s in _MOVED else 0.0 for s in SIGNALS], dtype=np.float32)
+AS_ASKED = np.array([_HAND_SET.get(s, 0.0) for s in SIGNALS], dtype=np.float32)
 
 
 class RankerError(QAError):

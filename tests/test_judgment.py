@@ -246,6 +246,12 @@ def test_the_document_ranker_ranks_only_its_document_and_one_for_another_model_i
     assert learned is not None
     sources = both._loaded().scorer.source_of
     assert learned[1].sum() == rows.sum() and not learned[1][sources == "harbour.txt"].any()
+    # A question the other document answers is ranked there exactly as without the ranker.
+    alone = Assistant(replace(both.settings, ranker=False))
+    alone.load()
+    question = "When does the rowing club meet?"
+    with_ranker, without = both._loaded().answer(question, []), alone._loaded().answer(question, [])
+    assert [e.row for e in with_ranker.ranked] == [e.row for e in without.ranked]
     # Fitted to another model's vectors, it is left out with a warning and the hand-set weights rank.
     folder = tmp_path / "adapter"
     shutil.copytree(shared_settings.adapter_folder(), folder)

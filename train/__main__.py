@@ -1,6 +1,6 @@
-"""`make train`: fit the query adapter and the question prior, mine the answerability inputs with the
-engine (both on), fit the judge on the train split, choose its threshold on the tune split, and write both with model
-cards of held-out figures."""
+"""`make train`: fit the query adapter, the document ranker over it and the question prior, mine the
+answerability inputs with the engine (all on), fit the judge on the train split, choose its threshold
+on the tune split, and write them with model cards of held-out figures."""
 
 from __future__ import annotations
 

@@ -96,7 +96,8 @@ SOURCES = (
 ADAPTER_ONLY = tuple(_set(n, "train") for n in ADAPTER_SETS)
 # The follow-ups' own prior (train/prior.py) learns from every train follow-up, 89-92's too, and
 # chooses its strength on the follow-ups of the development sets 99-102 (5 of their 15 per set are
-# unanswerable); nothing else reads these.
+# unanswerable); the document ranker (train/ranker.py) chooses its strength on their stand-alone
+# questions and sets 17-18's.
 FOLLOW_UP_PRIOR_TUNE_SETS = (99, 100, 101, 102)
 FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", FOLLOW_UPS) for n in FOLLOW_UP_PRIOR_TUNE_SETS)
 
@@ -106,7 +107,8 @@ FOLLOW_UP_PRIOR_TUNE = tuple(_set(n, "tune", FOLLOW_UPS) for n in FOLLOW_UP_PRIO
 # the prior questions only, and it refused 10-12% of the blind keyword sets' answerable queries.
 KEYWORD_SETS = (128, 129, 130, 131, 140, 141, 142, 143)
 # The 37 broader-brief sets written 2026-12-05 to 12-07, blind until variant M2: only the priors'
-# neighbour memories hold them, not the priors' weights, the adapter or the judges. The stand-alone
+# neighbour memories hold them, not the priors' weights, the adapter or the judges (since R4 the
+# document ranker learns from their answerable stand-alone questions too, below). The stand-alone
 # prior's holds their stand-alone questions (a follow-up read without its turn, "Which hardliner
 # leaked it, by name?", is a different question), the follow-ups' prior's their follow-ups. On sets
 # kept out of the memory, the judge caught 1,696 instead of 1,686 unanswerable questions at 60
