@@ -27,6 +27,8 @@ class QueryAdapter:
     matrix: np.ndarray
     # The embedding model whose vectors it was fitted to; another model's vectors it would only scramble.
     model: str = ""
+    # The sha256 of its file: a document ranker fitted over it names it.
+    digest: str = ""
 
     def fits(self, model: str, dimensions: int | None) -> bool:
         """True when it was fitted to ``model``'s vectors of ``dimensions`` (None: any)."""
@@ -48,7 +50,7 @@ def load_adapter(folder: Path = BUNDLED_ADAPTER) -> QueryAdapter:
             raise ValueError(f"its shape {matrix.shape} is not square")
     except (ValueError, OSError) as exc:
         raise damaged(AdapterError, "adapter", path, exc) from exc
-    return QueryAdapter(matrix, str(recorded.get("model", "")))
+    return QueryAdapter(matrix, str(recorded.get("model", "")), str(recorded.get(ADAPTER_FILE, "")))
 
 
 def write_adapter(matrix: np.ndarray, folder: Path, model: str) -> None:

@@ -176,6 +176,13 @@ class Engine:
         if not ranker.fits(settings.model_name):
             _left_out("document ranker", ranker.model, settings, "the hand-set weights rank", "QA_RANKER")
             return None
+        if ranker.adapter != adapter.digest:
+            log.warning(
+                "The document ranker was fitted over another query adapter than the one in %s; the hand-set "
+                "weights rank. Run `make train` to fit one over this adapter, or set QA_RANKER=0.",
+                settings.adapter_folder(),
+            )
+            return None
         return ranker, scorer.in_sources(frozenset(mine))
 
     @staticmethod

@@ -49,19 +49,21 @@ class RankerError(QAError):
 @dataclass(frozen=True)
 class DocumentRanker:
     """Weights over ``SIGNALS`` for the sentences of the document whose text has sha256 ``document``,
-    fitted on vectors of ``model`` moved by the query adapter it was trained with."""
+    fitted on vectors of ``model`` moved by the query adapter whose file has sha256 ``adapter``."""
 
     document: str
     model: str
     weights: np.ndarray
+    adapter: str = ""
 
     @classmethod
-    def scaled(cls, document: str, model: str, weights: np.ndarray) -> DocumentRanker:
+    def scaled(cls, document: str, model: str, weights: np.ndarray, adapter: str = "") -> DocumentRanker:
         """Return the ranker with ``weights`` scaled to sum to the hand-set weights' sum."""
         total = float(np.sum(weights))
         if not total > 0:
-            raise ValueError("its weights must sum to more than 0")
-        return cls(document, model, (weights * (float(HAND_WEIGHTS.sum()) / total)).astype(np.float32))
+            raise ValueError("its weights must sum to more than 0; fit it again with a larger L2 strength")
+        weights = (weights * (float(HAND_WEIGHTS.sum()) / total)).astype(np.float32)
+        return cls(document, model, weights, adapter)
 
     def fits(self, model: str) -> bool:
         """True when it was fitted to ``model``'s vectors."""
@@ -75,6 +77,7 @@ class DocumentRanker:
         return {
             "document_sha256": self.document,
             "model": self.model,
+            "adapter_sha256": self.adapter,
             "signals": list(SIGNALS),
             "weights": [round(float(w), 6) for w in self.weights],
         }
@@ -92,7 +95,9 @@ def load_ranker(folder: Path) -> DocumentRanker | None:
         weights = np.asarray(raw["weights"], dtype=np.float32)
         if list(raw["signals"]) != list(SIGNALS) or weights.shape != (len(SIGNALS),):
             raise ValueError(f"its signals are not {list(SIGNALS)}")
-        return DocumentRanker.scaled(str(raw["document_sha256"]), str(raw["model"]), weights)
+        return DocumentRanker.scaled(
+            str(raw["document_sha256"]), str(raw["model"]), weights, str(raw["adapter_sha256"])
+        )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise damaged(RankerError, "document ranker", path, exc) from exc
 

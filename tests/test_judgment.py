@@ -266,6 +266,13 @@ def test_the_document_ranker_ranks_only_its_document_and_one_for_another_model_i
         other_model.load()
     assert "document ranker was fitted to sentence-transformers/some-other-model" in caplog.text
     assert other_model._loaded().ranker is None
+    # Fitted over another adapter's vectors, likewise.
+    write_ranker(DocumentRanker.scaled(ranker.document, ranker.model, ranker.weights, "0" * 64), folder)
+    other_adapter = Assistant(replace(shared_settings, adapter_path=str(folder)))
+    with caplog.at_level("WARNING"):
+        other_adapter.load()
+    assert "fitted over another query adapter" in caplog.text
+    assert other_adapter._loaded().ranker is None
 
 
 def test_the_document_ranker_orders_the_support_and_leaves_the_verdict_to_the_hand_set_best(

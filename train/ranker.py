@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa import Assistant
+from qa.adapter import load_adapter
 from qa.prior import text_digest
 from qa.ranker import HAND_WEIGHTS, SIGNALS, DocumentRanker
 from qa.settings import BUNDLED_DOCUMENT
@@ -111,7 +112,8 @@ def fit(data_dir: Path, model_cache: Path, adapter: Path, model: str) -> Fitted:
         candidates[strength] = weights
         scores[f"{strength:g}"] = (recall(weights, tune, 1), recall(weights, tune, 3))
     best = max(STRENGTHS, key=lambda s: scores[f"{s:g}"])
-    ranker = DocumentRanker.scaled(text_digest(bot.source_text(bot.sources[0])), model, candidates[best])
+    document = text_digest(bot.source_text(bot.sources[0]))
+    ranker = DocumentRanker.scaled(document, model, candidates[best], load_adapter(adapter).digest)
     return Fitted(ranker, best, scores, {"train": len(train), "tune": len(tune)})
 
 

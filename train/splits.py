@@ -123,7 +123,8 @@ MEMORY_ONLY = (
 # look stronger than they are on a new one), and chooses its strength on the tune sets 17-18 and
 # the development sets 99-102.
 RANKER_TRAIN = tuple(_set(n, "train", STAND_ALONE) for n in MEMORY_SETS)
-RANKER_TUNE = tuple(_set(n, "tune", STAND_ALONE) for n in (17, 18, *FOLLOW_UP_PRIOR_TUNE_SETS))
+RANKER_TUNE_SETS = (17, 18, 99, 100, 101, 102)
+RANKER_TUNE = tuple(_set(n, "tune", STAND_ALONE) for n in RANKER_TUNE_SETS)
 
 # Ten SQuAD 2.0 training articles (train/squad_train.py): train data only, for the query adapter and
 # the generic judge; never tuned or reported on.

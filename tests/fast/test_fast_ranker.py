@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa import Settings
-from qa.adapter import BUNDLED_ADAPTER
+from qa.adapter import BUNDLED_ADAPTER, load_adapter
 from qa.prior import text_digest
 from qa.ranker import HAND_WEIGHTS, SIGNALS, DocumentRanker, RankerError, load_ranker, write_ranker
 from qa.settings import BUNDLED_DOCUMENT
@@ -17,11 +17,11 @@ from train.ranker import Ranked, fit_weights, recall
 
 
 def test_a_ranker_round_trips_and_keeps_the_hand_set_scale(tmp_path: Path) -> None:
-    ranker = DocumentRanker.scaled("abc", "some/model", np.arange(1, len(SIGNALS) + 1, dtype=np.float32))
+    ranker = DocumentRanker.scaled("abc", "some/model", np.arange(1, len(SIGNALS) + 1, dtype=np.float32), "f00d")
     assert float(ranker.weights.sum()) == pytest.approx(float(HAND_WEIGHTS.sum()))
     write_ranker(ranker, tmp_path)
     loaded = load_ranker(tmp_path)
-    assert loaded is not None and loaded.document == "abc" and loaded.fits("some/model")
+    assert loaded is not None and loaded.document == "abc" and loaded.fits("some/model") and loaded.adapter == "f00d"
     assert np.allclose(loaded.weights, ranker.weights, atol=1e-6)
     # A folder without one (an adapter of one's own) has none: the hand-set weights rank.
     assert load_ranker(tmp_path / "elsewhere") is None
@@ -36,6 +36,8 @@ def test_the_shipped_ranker_is_intact_fits_minilm_knows_its_document_and_has_a_c
     ranker = load_ranker(BUNDLED_ADAPTER)
     assert ranker is not None and ranker.fits(Settings().model_name)
     assert ranker.document == text_digest(BUNDLED_DOCUMENT.read_text(encoding="utf-8"))
+    # It weighs the shipped adapter's signals, and names that adapter.
+    assert ranker.adapter == load_adapter(BUNDLED_ADAPTER).digest
     card = (BUNDLED_ADAPTER / "README.md").read_text(encoding="utf-8")
     assert "document ranker" in card and "recall@1" in card
 
