@@ -135,11 +135,13 @@ class Engine:
         self.speakers = SpeakerFinder(speakers, self.author, pronouns=author_pronouns(bio))
         dimensions = loaded.vectors.shape[1] if len(loaded.vectors) else None
         self.adapter = self._adapter(settings, dimensions)
-        self.ranker = self._ranker(settings, texts, self.adapter, self.scorer)
-        self.priors = self._priors(settings, texts, dimensions)
+        # Each document's sha256 names it to the models fitted on it (the ranker, the priors).
+        digests = {source: text_digest(text) for source, text in texts.items()}
+        self.ranker = self._ranker(settings, digests, self.adapter, self.scorer)
+        self.priors = self._priors(settings, digests, dimensions)
         # Follow-ups have a prior of their own where one was fitted on the same document; else the
         # stand-alone one judges them too.
-        own = self._priors(settings, texts, dimensions, FOLLOW_UP_FILE) if self.priors else {}
+        own = self._priors(settings, digests, dimensions, FOLLOW_UP_FILE) if self.priors else {}
         self.follow_up_priors = {source: own.get(source, prior) for source, prior in self.priors.items()}
         # The generic judge judges any document; the document judge, the one its question prior was
         # fitted on (it reads the prior).
@@ -160,7 +162,7 @@ class Engine:
 
     @staticmethod
     def _ranker(
-        settings: Settings, texts: dict[str, str], adapter: QueryAdapter | None, scorer: EvidenceScorer
+        settings: Settings, digests: dict[str, str], adapter: QueryAdapter | None, scorer: EvidenceScorer
     ) -> tuple[DocumentRanker, np.ndarray] | None:
         """Return the document ranker beside the adapter and the sentences it ranks, those of the
         document it was fitted on; None when switched off, when no loaded document is that one, or
@@ -170,7 +172,7 @@ class Engine:
         ranker = load_ranker(settings.adapter_folder())
         if ranker is None:
             return None
-        mine = [source for source, text in texts.items() if text_digest(text) == ranker.document]
+        mine = [source for source, digest in digests.items() if digest == ranker.document]
         if not mine:
             return None
         if not ranker.fits(settings.model_name):
@@ -187,15 +189,15 @@ class Engine:
 
     @staticmethod
     def _priors(
-        settings: Settings, texts: dict[str, str], dimensions: int | None, name: str = PRIOR_FILE
+        settings: Settings, digests: dict[str, str], dimensions: int | None, name: str = PRIOR_FILE
     ) -> dict[str, QuestionPrior]:
         """Return the question prior ``name`` of each loaded document it was fitted on (by its text's
-        sha256): none for any other document, none when switched off or fitted to another model, and
+        sha256, in ``digests``): none for any other document, none when switched off or fitted to another model, and
         none when the prior folder has no such file (only the stand-alone prior is required)."""
         if not settings.question_prior or (name != PRIOR_FILE and not (settings.prior_folder() / name).is_file()):
             return {}
         prior = load_prior(settings.prior_folder(), name)
-        mine = {source for source, text in texts.items() if text_digest(text) == prior.document}
+        mine = {source for source, digest in digests.items() if digest == prior.document}
         if mine and not prior.fits(settings.model_name, dimensions):
             what, instead = _PRIOR_ROLES[name]
             _left_out(what, prior.model, settings, instead, "QA_QUESTION_PRIOR")

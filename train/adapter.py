@@ -59,10 +59,10 @@ def examples(data_dir: Path, model_cache: Path) -> tuple[dict[str, np.ndarray], 
         for q in tqdm(questions, desc=f"adapter · {source.name}", leave=False):
             if q.history or not q.answerable:
                 continue
-            rows = {int(i) for s, e in q.gold for i in np.nonzero((scorer.starts < e) & (s < scorer.ends))[0]}
+            rows = mine.gold_rows(scorer, q)
             if rows:
                 vector = engine.embed(engine.vocabulary.repair_text(q.question))
-                found.append(Example(source.document.stem, source.split_of(q.split), vector, tuple(sorted(rows))))
+                found.append(Example(source.document.stem, source.split_of(q.split), vector, rows))
     return sentences, found
 
 

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from eval.corpus import GoldQuestion
 from qa import Assistant, Settings
+from qa.evidence import EvidenceScorer
 from qa.query import normalize_history
 from train.splits import SOURCES, TRAINING_ARTICLES
 
@@ -38,6 +40,12 @@ def assistant(
     bot = Assistant(settings)
     bot.load()
     return bot
+
+
+def gold_rows(scorer: EvidenceScorer, question: GoldQuestion) -> tuple[int, ...]:
+    """Return the rows of ``scorer``'s sentences that overlap ``question``'s gold spans, in order."""
+    overlap = (np.flatnonzero((scorer.starts < end) & (start < scorer.ends)) for start, end in question.gold)
+    return tuple(sorted({int(i) for rows in overlap for i in rows}))
 
 
 def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[str, Any]:

@@ -48,29 +48,27 @@ class Fitted:
 def examples(bot: Assistant, sources: tuple[QuestionSource, ...]) -> list[Ranked]:
     """Return the answerable questions of ``sources`` with their signals, as ``bot`` reads them."""
     engine = bot._loaded()
-    scorer = engine.scorer
     text = bot.source_text(bot.sources[0])
     found = []
     for source in sources:
         for q in tqdm(source.gold(text), desc=f"ranker · {source.name}", leave=False):
             if not q.answerable:
                 continue
-            rows = {int(i) for s, e in q.gold for i in np.nonzero((scorer.starts < e) & (s < scorer.ends))[0]}
+            rows = mine.gold_rows(engine.scorer, q)
             if rows:
                 signals, offsets = engine.signals(q.question, [])
-                found.append(Ranked(signals, np.nan_to_num(offsets, neginf=-1e3), tuple(sorted(rows))))
+                found.append(Ranked(signals, np.nan_to_num(offsets, neginf=-1e3), rows))
     return found
-
-
-def _scores(ranker_weights: np.ndarray, example: Ranked) -> np.ndarray:
-    return example.signals @ ranker_weights + example.offsets
 
 
 def recall(weights: np.ndarray, found: list[Ranked], k: int) -> float:
     """Return the share of ``found`` with an answering sentence among the ``k`` best by ``weights``
     (scaled to the hand-set sum, the offsets added as served)."""
-    scaled = DocumentRanker.scaled("", "", weights).weights
-    hits = [bool(set(np.argsort(-_scores(scaled, e), kind="stable")[:k].tolist()) & set(e.gold)) for e in found]
+    ranker = DocumentRanker.scaled("", "", weights)
+    hits = [
+        bool(set(np.argsort(-(ranker.score(e.signals) + e.offsets), kind="stable")[:k].tolist()) & set(e.gold))
+        for e in found
+    ]
     return float(np.mean(hits)) if hits else 0.0
 
 
