@@ -31,7 +31,7 @@ from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, FOLLOW_UPS, MEMORY_
 # Inverse L2 strengths tried; the one with the best AUROC on the tune split is kept.
 STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
-# Tune AUROCs are compared to this many decimals (train/prior.py chosen_strength).
+# Tune AUROCs are compared to this many decimals (chosen_strength, below).
 AUROC_DIGITS = 3
 # Neighbour counts and temperatures tried; the pair with the lowest out-of-fold log-loss on the train
 # split (classes weighed equally) is kept. The train split's 4,000 questions, not the tune split's
