@@ -4,7 +4,9 @@
 changes between identical runs (no timings, dates or load averages), so its diff shows exactly which
 items changed. Each line is one JSON array, the fields in ``Verdict``'s order (id, split, answerable,
 abstained, evidence, hit, reason): without their names repeated on every line, the committed results
-of 150 sets stay well under their size limit. ``<results>/summary.md`` is computed from all verdict
+of 150 sets stay well under their size limit. A plain answer's reason is left out: it only restates
+the judge's probability, which moves with every refit, so keeping it would change every row of a
+refit's diff, and it was half the bytes. ``<results>/summary.md`` is computed from all verdict
 files, so it needs no other input.
 """
 
@@ -16,6 +18,8 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from eval.scoring import ItemScore
+from qa.records import Answer
+from qa.selection import OUTWEIGHED
 
 VERDICTS = "verdicts.jsonl"
 SUMMARY = "summary.md"
@@ -33,8 +37,15 @@ class Verdict:
     evidence: bool | None
     # A key phrase in the answer text (answer hit).
     hit: bool | None
-    # Why ours abstained, or what supports its answer (``Answer.reason``).
+    # Why ours abstained, or which checks its answer outweighed (``Answer.reason``); None for a
+    # plain answer.
     reason: str | None
+
+
+def kept_reason(answer: Answer) -> str | None:
+    """Return the reason a verdict keeps: an abstention's, or an answer's that names an outweighed check."""
+    reason = answer.reason
+    return reason if answer.abstained or OUTWEIGHED in (reason or "") else None
 
 
 def _flag(value: float | None) -> bool | None:
@@ -52,7 +63,7 @@ def from_scores(scores: Iterable[ItemScore]) -> list[Verdict]:
                 abstained=s.abstained,
                 evidence=_flag(s.recall_at_3),
                 hit=_flag(s.answer_hit),
-                reason=s.answer.reason,
+                reason=kept_reason(s.answer),
             )
             for s in scores
         ),

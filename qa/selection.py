@@ -16,6 +16,8 @@ CROSS_SPEAKER_RATIO = 0.7
 MIN_SUPPORT_WORDS = 4
 # Two quoted sentences closer than this cosine say the same thing; keep one.
 DUPLICATE_COSINE = 0.9
+# An answer's reason names the checks that fired but were outweighed after this.
+OUTWEIGHED = "; outweighed: "
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,6 @@ def decide(picked: Selection, confidence: float, threshold: float, measure: str,
     elif short:
         reason = f"{measure} {confidence:.2f} is under the threshold {threshold:.2f}"
     else:
-        outweighed = f"; outweighed: {', '.join(fired_reasons)}" if fired_reasons else ""
+        outweighed = f"{OUTWEIGHED}{', '.join(fired_reasons)}" if fired_reasons else ""
         reason = f"{measure} {confidence:.2f} clears {threshold:.2f}{outweighed}"
     return replace(picked, evidence_score=confidence, abstain=short or bool(vetoed), reason=reason)

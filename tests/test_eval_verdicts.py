@@ -15,6 +15,7 @@ from eval import run, verdicts
 from eval.dataset import QUESTIONS
 from eval.scoring import ItemScore
 from qa import Answer, Citation
+from qa.selection import OUTWEIGHED
 
 ROOT = Path(__file__).resolve().parents[1]
 CITATION = Citation(1, "a quote", 0, 7, "doc", "article", "Shireen T. Hunter")
@@ -82,11 +83,23 @@ def test_verdicts_hold_the_outcome_and_reason_but_no_timing() -> None:
         "abstained": False,
         "evidence": True,
         "hit": True,
-        "reason": "quotes fact-10",
+        "reason": None,
     }
     assert (rows["fact-02"]["evidence"], rows["fact-02"]["hit"]) == (False, False)
     assert rows["fact-01"]["abstained"] and rows["fact-01"]["reason"] == "weak evidence"
     assert rows["unans-01"]["evidence"] is None and rows["unans-01"]["hit"] is None
+
+
+def test_a_verdict_keeps_the_reason_of_an_abstention_or_of_an_answer_that_outweighed_a_check() -> None:
+    def answer(abstained: bool, reason: str) -> Answer:
+        return Answer(text="…", abstained=abstained, reason=reason)
+
+    outweighed = f"the judge's answer probability 0.61 clears 0.04{OUTWEIGHED}no name for what is asked"
+
+    assert verdicts.kept_reason(answer(True, "no name for what is asked")) == "no name for what is asked"
+    assert verdicts.kept_reason(answer(False, outweighed)) == outweighed
+    # A plain answer's reason only restates the judge's probability, which moves with every refit.
+    assert verdicts.kept_reason(answer(False, "the judge's answer probability 0.99 clears 0.04")) is None
 
 
 def test_identical_runs_write_identical_bytes_though_their_timings_differ(tmp_path: Path) -> None:
