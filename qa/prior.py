@@ -69,14 +69,25 @@ class Neighbours:
 
     def logit(self, vector: np.ndarray) -> float:
         """Return the log-odds, by the nearest train questions' vote, that ``vector``'s question is answered."""
-        similarity = self.vectors @ vector
-        k = min(self.k, len(similarity))
-        nearest = np.argpartition(-similarity, k - 1)[:k]
-        weight = np.exp((similarity[nearest] - similarity[nearest].max()) / self.temperature)
+        return float(self.vote((self.vectors @ vector)[np.newaxis])[0])
+
+    def logits(self, vectors: np.ndarray, chunk: int = 1024) -> np.ndarray:
+        """Return ``logit`` of each row of ``vectors``: one matrix product per ``chunk`` rows, not one per row."""
+        parts = [self.vote(vectors[i : i + chunk] @ self.vectors.T) for i in range(0, len(vectors), chunk)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def vote(self, similarity: np.ndarray) -> np.ndarray:
+        """Return the log-odds of each row of ``similarity`` (its cosines to every stored question)."""
+        k = min(self.k, similarity.shape[1])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(similarity, nearest, axis=1)
+        weight = np.exp((near - near.max(axis=1, keepdims=True)) / self.temperature)
         yes = self.answerable[nearest]
         answered, unanswered = self._class_sizes
-        floor = VOTE_FLOOR * float(weight.sum()) / len(similarity)
-        return float(np.log((weight[yes].sum() / answered + floor) / (weight[~yes].sum() / unanswered + floor)))
+        floor = VOTE_FLOOR * weight.sum(axis=1) / similarity.shape[1]
+        for_yes = np.where(yes, weight, 0).sum(axis=1) / answered
+        for_no = np.where(yes, 0, weight).sum(axis=1) / unanswered
+        return np.log((for_yes + floor) / (for_no + floor))
 
     @functools.cached_property
     def _class_sizes(self) -> tuple[int, int]:

@@ -383,6 +383,21 @@ def test_the_neighbours_vote_by_the_nearest_questions_each_class_weighed_by_its_
     assert math.isfinite(Neighbours(vectors[:3], np.array([True] * 3), 2, 0.05).logit(_unit(0, 0, 1)))
 
 
+def test_many_questions_voted_at_once_read_as_each_one_alone() -> None:
+    # make train's out-of-fold search votes thousands at once; serving votes one at a time.
+    rng = np.random.default_rng(3)
+    stored = rng.normal(size=(300, 16)).astype(np.float32)
+    stored /= np.linalg.norm(stored, axis=1, keepdims=True)
+    asked = rng.normal(size=(50, 16)).astype(np.float32)
+    asked /= np.linalg.norm(asked, axis=1, keepdims=True)
+    neighbours = Neighbours(stored, rng.random(300) < 0.7, k=20, temperature=0.1)
+
+    alone = [neighbours.logit(v) for v in asked]
+
+    assert neighbours.logits(asked, chunk=16) == pytest.approx(alone, abs=1e-4)
+    assert neighbours.logits(asked[:0]).shape == (0,)
+
+
 def test_a_prior_round_trips_with_its_neighbours_and_a_damaged_neighbours_file_says_the_fix(tmp_path: Path) -> None:
     vectors = np.array([_unit(1, 0, 0), _unit(0, 1, 0)])
     prior = QuestionPrior(

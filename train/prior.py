@@ -135,8 +135,7 @@ def _neighbour_readings(
         for temperature in TEMPERATURES:
             vote = np.zeros(len(labels))
             for kept, held in folds:
-                others = Neighbours(vectors[kept], labels[kept], k, temperature)
-                vote[held] = [others.logit(v) for v in vectors[held]]
+                vote[held] = Neighbours(vectors[kept], labels[kept], k, temperature).logits(vectors[held])
             probability = 1 / (1 + np.exp(-np.clip(vote, -30, 30)))
             loss[(k, temperature)] = float(log_loss(labels, probability, sample_weight=weights))
             readings[(k, temperature)] = vote[:judged]
