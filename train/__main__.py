@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     card.write(
         args.out / "README.md",
         {"document": document, "generic": generic},
-        {s: len(v) for s, v in by_split.items()},
+        {**{s: len(v) for s, v in by_split.items()}, "own tune": len(own_tune)},
         report,
         SEED,
         time.monotonic() - started,

@@ -80,7 +80,8 @@ do not edit by hand.
   prior was fitted on. Fitted on the train split ({sizes["train"]} questions with the training
   articles) without the training articles, over all inputs but {", ".join(calibrate.DOCUMENT_LEAVES_OUT)}
   (`train/calibrate.py` says why); threshold **{document.threshold:.3f}**, chosen on the tune
-  split ({sizes["tune"]} questions) as the highest that refuses at most
+  questions asked of the bundled article ({sizes["own tune"]} of the tune split's {sizes["tune"]}) as the
+  highest that refuses at most
   {calibrate.MAX_FALSE_ABSTENTION:.0%} of its answerable questions that no veto refused, plus
   {calibrate.SPARED} (so that no single tune question sets it). Vetoes: {", ".join(document.vetoes) or "none"}.
 - **The generic judge** (`calibration.json`) judges every other document. Fitted on the other
