@@ -4,7 +4,7 @@
 changes between identical runs (no timings, dates or load averages), so its diff shows exactly which
 items changed. Each line is one JSON array, the fields in ``Verdict``'s order (id, split, answerable,
 abstained, evidence, hit, reason): without their names repeated on every line, the committed results
-of 150 sets stay well under their size limit. A plain answer's reason is left out: it only restates
+of 200 sets stay well under their size limit. A plain answer's reason is left out: it only restates
 the judge's probability, which moves with every refit, so keeping it would change every row of a
 refit's diff, and it was half the bytes. ``<results>/summary.md`` is computed from all verdict
 files, so it needs no other input.

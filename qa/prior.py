@@ -72,9 +72,10 @@ class Neighbours:
         return float(self.vote((self.vectors @ vector)[np.newaxis])[0])
 
     def logits(self, vectors: np.ndarray, chunk: int = 1024) -> np.ndarray:
-        """Return ``logit`` of each row of ``vectors``: one matrix product per ``chunk`` rows, not one per row."""
+        """Return ``logit`` of each row of the 2-D ``vectors``: one matrix product per ``chunk`` rows, not
+        one per row."""
         parts = [self.vote(vectors[i : i + chunk] @ self.vectors.T) for i in range(0, len(vectors), chunk)]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
     def vote(self, similarity: np.ndarray) -> np.ndarray:
         """Return the log-odds of each row of ``similarity`` (its cosines to every stored question)."""

@@ -1,6 +1,7 @@
 """`make train`: fit the query adapter, the document ranker over it and the question prior, mine the
-answerability inputs with the engine (all on), fit the judge on the train split, choose its threshold
-on the tune split, and write them with model cards of held-out figures."""
+answerability inputs with the engine (all on), fit the judges on the train split, choose each one's
+threshold on the tune questions of the documents it judges, and write them with model cards of
+held-out figures."""
 
 from __future__ import annotations
 
@@ -86,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     # 0.042 with 31), and Harvard's abstention with it (22.7% -> 15.3%); without, its discrimination
     # was unchanged (Harvard within 10% false abstention 53.3% -> 55.3%), and so was the article's
     # with the question prior off (held-out sets: 46.9% -> 45.7% abstained).
-    # Its threshold is chosen on the tune questions of the document it judges: chosen on all of them,
-    # an Islamism question set it (0.035 instead of 0.058), a document this judge never serves.
+    # The document judge's threshold is chosen on the tune questions asked of the bundled article:
+    # chosen on all of them, an Islamism question set it (0.035 instead of 0.058), a document this
+    # judge never serves (variant T, docs/decisions-2026-12-07.md).
     train = [r for r in by_split["train"] if r["source"] not in articles]
     own_tune = [r for r in by_split["tune"] if calibrate.on_prior_document(r)]
     document = calibrate.fit(train, own_tune, SEED, inputs=calibrate.DOCUMENT_INPUTS)

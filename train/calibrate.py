@@ -139,6 +139,11 @@ def fit(
     y = matrix(tune)[1]
     free = (y == 1) & ~_vetoed(provisional, tune)
     answerable = np.sort(probabilities(provisional, tune)[free])
+    if not answerable.size:
+        raise ValueError(
+            "no answerable tune question escapes the vetoes, so no threshold can be chosen: "
+            "give this judge's documents answerable tune questions (train/splits.py)"
+        )
     threshold = float(
         answerable[min(int(np.floor(MAX_FALSE_ABSTENTION * len(answerable))) + SPARED, len(answerable) - 1)]
     )
