@@ -56,6 +56,12 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def similarity_chunks(asked: np.ndarray, stored: np.ndarray, chunk: int = 1024) -> list[np.ndarray]:
+    """Return the cosines of the rows of ``asked`` to every row of ``stored``: one matrix product per
+    ``chunk`` rows of ``asked``, not one per row."""
+    return [asked[i : i + chunk] @ stored.T for i in range(0, len(asked), chunk)]
+
+
 @dataclass(frozen=True)
 class Neighbours:
     """Labelled train questions' unit vectors (rows of ``vectors``; ``answerable`` per row). A
@@ -71,11 +77,9 @@ class Neighbours:
         """Return the log-odds, by the nearest train questions' vote, that ``vector``'s question is answered."""
         return float(self.vote((self.vectors @ vector)[np.newaxis])[0])
 
-    def logits(self, vectors: np.ndarray, chunk: int = 1024) -> np.ndarray:
-        """Return ``logit`` of each row of the 2-D ``vectors``: one matrix product per ``chunk`` rows, not
-        one per row."""
-        parts = [self.vote(vectors[i : i + chunk] @ self.vectors.T) for i in range(0, len(vectors), chunk)]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    def votes(self, similarities: list[np.ndarray]) -> np.ndarray:
+        """Return ``vote`` of every row of ``similarities`` (``similarity_chunks`` against this memory), in order."""
+        return np.concatenate([self.vote(s) for s in similarities]) if similarities else np.zeros(0, np.float32)
 
     def vote(self, similarity: np.ndarray) -> np.ndarray:
         """Return the log-odds of each row of ``similarity`` (its cosines to every stored question)."""

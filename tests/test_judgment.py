@@ -29,6 +29,7 @@ from qa.prior import (
     judge_input,
     load_prior,
     neighbours_file,
+    similarity_chunks,
     text_digest,
     write_prior,
 )
@@ -394,8 +395,8 @@ def test_many_questions_voted_at_once_read_as_each_one_alone() -> None:
 
     alone = [neighbours.logit(v) for v in asked]
 
-    assert neighbours.logits(asked, chunk=16) == pytest.approx(alone, abs=1e-4)
-    assert neighbours.logits(asked[:0]).shape == (0,)
+    assert neighbours.votes(similarity_chunks(asked, stored, chunk=16)) == pytest.approx(alone, abs=1e-4)
+    assert neighbours.votes(similarity_chunks(asked[:0], stored)).shape == (0,)
 
 
 def test_a_prior_round_trips_with_its_neighbours_and_a_damaged_neighbours_file_says_the_fix(tmp_path: Path) -> None:

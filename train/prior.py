@@ -23,7 +23,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from qa.prior import INPUT, NEIGHBOUR_INPUT, Neighbours, QuestionPrior, judge_input, stored_vectors, text_digest
+from qa.prior import (
+    INPUT,
+    NEIGHBOUR_INPUT,
+    Neighbours,
+    QuestionPrior,
+    judge_input,
+    similarity_chunks,
+    stored_vectors,
+    text_digest,
+)
 from qa.settings import BUNDLED_DOCUMENT
 from train import mine
 from train.splits import ADAPTER_ONLY, FOLLOW_UP_PRIOR_TUNE, FOLLOW_UPS, MEMORY_ONLY, SOURCES, QuestionSource
@@ -130,15 +139,18 @@ def _neighbour_readings(
     each row read by the neighbours of the other folds."""
     folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(vectors, labels))
     weights = np.where(labels, 0.5 / labels.mean(), 0.5 / (1 - labels.mean()))
+    pairs = [(k, temperature) for k in NEIGHBOUR_COUNTS for temperature in TEMPERATURES]
+    votes = {pair: np.zeros(len(labels)) for pair in pairs}
+    for kept, held in folds:
+        # Each fold's cosines are computed once and read by every (k, temperature).
+        similarities = similarity_chunks(vectors[held], vectors[kept])
+        for k, temperature in pairs:
+            votes[(k, temperature)][held] = Neighbours(vectors[kept], labels[kept], k, temperature).votes(similarities)
     loss, readings = {}, {}
-    for k in NEIGHBOUR_COUNTS:
-        for temperature in TEMPERATURES:
-            vote = np.zeros(len(labels))
-            for kept, held in folds:
-                vote[held] = Neighbours(vectors[kept], labels[kept], k, temperature).logits(vectors[held])
-            probability = 1 / (1 + np.exp(-np.clip(vote, -30, 30)))
-            loss[(k, temperature)] = float(log_loss(labels, probability, sample_weight=weights))
-            readings[(k, temperature)] = vote[:judged]
+    for pair, vote in votes.items():
+        probability = 1 / (1 + np.exp(-np.clip(vote, -30, 30)))
+        loss[pair] = float(log_loss(labels, probability, sample_weight=weights))
+        readings[pair] = vote[:judged]
     return loss, readings
 
 
