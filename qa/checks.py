@@ -10,8 +10,6 @@ import re
 from qa.framing import THE_TEXT
 from qa.text import STOPWORDS, lemmas, same_family, stem, until_stopword, words
 
-# "Did they end up calling?": whether something came of it, which the text must say.
-_END_UP = re.compile(r"\bend(?:ed)?\s+up\s+([a-z]+)", re.IGNORECASE)
 # "Her first book" is not "her latest book".
 _EARLY = frozenset(["first", "earliest", "oldest", "initial"])
 _ORDINAL = re.compile(
@@ -79,16 +77,6 @@ def lacks_the_kind_asked(question: str, quoted: list[str]) -> bool:
                 return False  # "anti-tank weapons", "the Islamist state"; not "certain matters"
     # "Which specific ..." and "which industries were hit ..." need the things named, and named which.
     return seen or match.re in (_SPECIFIC, _WHICH_PLURAL)
-
-
-def asks_what_came_of_it(question: str, quoted: list[str]) -> bool:
-    """True when the question asks whether something ended up happening ("Did Iran's leaders end
-    up calling the number?") and the best span never says it did."""
-    match = _END_UP.search(question)
-    if not match:
-        return False
-    verb = stem(match.group(1))
-    return not any(stem(w) == verb for w in words(quoted[0] if quoted else ""))
 
 
 def asks_another_of_the_kind(question: str, quoted: list[str]) -> bool:

@@ -17,7 +17,6 @@ from qa.answer_types import wrong_answer_type
 from qa.checks import (
     asks_after_the_document,
     asks_another_of_the_kind,
-    asks_what_came_of_it,
     lacks_the_kind_asked,
     negates_what_the_evidence_asserts,
 )
@@ -56,8 +55,7 @@ class Check:
 
 def _after_the_text(j: Judged) -> bool:
     # Reader comments, written after the text, may say what came after it.
-    after = asks_after_the_document(j.asked) and not j.query.wants_commenter
-    return after or asks_what_came_of_it(j.asked, j.quoted)
+    return asks_after_the_document(j.asked) and not j.query.wants_commenter
 
 
 def _ungrounded(j: Judged) -> bool:
