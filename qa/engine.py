@@ -19,7 +19,7 @@ from qa.answerability import check_inputs, features
 from qa.batching import EncoderBatcher
 from qa.elsewhere import asks_only_what_the_document_lacks
 from qa.evidence import Evidence, EvidenceScorer
-from qa.judge import DOCUMENT_FILE, Calibration, load_judge
+from qa.judge import DOCUMENT_FILE, FOLLOW_UP_JUDGE_FILE, Calibration, load_judge
 from qa.prior import FOLLOW_UP_FILE, PRIOR_FILE, QuestionPrior, load_prior, text_digest
 from qa.query import Query, SpeakerFinder, Turn, author_pronouns, refers_back, resolve
 from qa.ranker import DocumentRanker, load_ranker
@@ -147,6 +147,10 @@ class Engine:
         # fitted on (it reads the prior).
         self.judge = load_judge(settings.judge_folder()) if settings.judge else None
         self.document_judge = load_judge(settings.judge_folder(), DOCUMENT_FILE) if self.judge and self.priors else None
+        # Its follow-ups have a judge of their own where one was fitted: the document judge learned
+        # mostly from stand-alone questions, whose evidence scores say more than a follow-up's.
+        own_follow_ups = self.document_judge is not None and (settings.judge_folder() / FOLLOW_UP_JUDGE_FILE).is_file()
+        self.follow_up_judge = load_judge(settings.judge_folder(), FOLLOW_UP_JUDGE_FILE) if own_follow_ups else None
 
     @staticmethod
     def _adapter(settings: Settings, dimensions: int | None) -> QueryAdapter | None:
@@ -338,7 +342,7 @@ class Engine:
         # Evidence under the engine's own floor is too weak to judge: no question on the held-out
         # sets was answerable there, and off-topic questions are (+5 points abstained, no new refusal).
         source = ranked[0].unit.source
-        judge = self._judge_for(source)
+        judge = self._judge_for(source, follow_up=bool(query.context))
         if judge is None or ranked[0].score < self.settings.abstain_threshold:
             # The rules-only engine abstains on a weak score or on the first check that fires.
             return decide(picked, ranked[0].score, self.settings.abstain_threshold, "the evidence score", picked.fired)
@@ -348,10 +352,12 @@ class Engine:
         vetoes = judge.vetoing(picked.fired, probability, follow_up=bool(query.context))
         return decide(picked, probability, self._threshold(judge), "the judge's answer probability", vetoes)
 
-    def _judge_for(self, source: str) -> Calibration | None:
-        """Return the judge of ``source``: the document judge where its question prior applies, else
-        the generic one (None without a judge)."""
+    def _judge_for(self, source: str, follow_up: bool = False) -> Calibration | None:
+        """Return the judge of ``source``: the document judge where its question prior applies (the
+        follow-up judge for a follow-up, where there is one), else the generic one (None without a judge)."""
         if self.document_judge is not None and source in self.priors:
+            if follow_up and self.follow_up_judge is not None:
+                return self.follow_up_judge
             return self.document_judge
         return self.judge
 

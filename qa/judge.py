@@ -2,7 +2,8 @@
 engine's best evidence answers the question, and the threshold under which the assistant abstains.
 
 Two are shipped. The document judge (``document.json``) was fitted on the bundled article's own
-questions and reads its question prior; it judges that article. The generic judge
+questions and reads its question prior; it judges that article, and the follow-up judge
+(``follow_up.json``), fitted on that article's follow-ups alone, judges its follow-ups. The generic judge
 (``calibration.json``) was fitted on those and on outside articles' questions, with the checks that
 misfire on other kinds of text as inputs rather than vetoes; it judges every other document."""
 
@@ -19,6 +20,9 @@ from qa.errors import QAError
 BUNDLED_JUDGE = Path(__file__).parent / "models" / "judge"
 CALIBRATION_FILE = "calibration.json"
 DOCUMENT_FILE = "document.json"
+# The follow-ups' judge: fitted on the bundled article's follow-ups alone, it judges a question that
+# leans on its turn where the document judge would (a folder without one leaves them to that judge).
+FOLLOW_UP_JUDGE_FILE = "follow_up.json"
 
 
 class JudgeError(QAError):

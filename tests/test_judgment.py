@@ -16,7 +16,15 @@ from qa import Assistant, Settings, SettingsError
 from qa.adapter import load_adapter, write_adapter
 from qa.answer_types import wrong_answer_type
 from qa.errors import DocumentError
-from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, Calibration, JudgeError, load_judge, write_judge
+from qa.judge import (
+    BUNDLED_JUDGE,
+    DOCUMENT_FILE,
+    FOLLOW_UP_JUDGE_FILE,
+    Calibration,
+    JudgeError,
+    load_judge,
+    write_judge,
+)
 from qa.judgment import CHECK_NAMES, REASONS
 from qa.prior import (
     BUNDLED_PRIOR,
@@ -450,6 +458,25 @@ def test_the_bundled_article_has_its_own_judge_and_other_documents_the_generic_o
     write_judge(_calibration(threshold=0.25), tmp_path / "judges", DOCUMENT_FILE)
     assert load_judge(tmp_path / "judges") == _calibration()
     assert load_judge(tmp_path / "judges", DOCUMENT_FILE).threshold == 0.25
+
+
+def test_the_bundled_articles_follow_ups_have_a_judge_of_their_own(
+    assistant: Assistant, shared_settings: Settings, tmp_path: Path
+) -> None:
+    engine = assistant._loaded()
+    source = next(iter(engine.priors))
+    document, follow_up = load_judge(BUNDLED_JUDGE, DOCUMENT_FILE), load_judge(BUNDLED_JUDGE, FOLLOW_UP_JUDGE_FILE)
+    assert engine._judge_for(source, follow_up=True) == follow_up
+    assert engine._judge_for(source) == document
+    # Fitted on follow-ups alone, over the document judge's inputs.
+    assert follow_up.features == document.features and follow_up.weights != document.weights
+    # A judge folder without one leaves the follow-ups to the document judge.
+    folder = tmp_path / "judges"
+    shutil.copytree(BUNDLED_JUDGE, folder)
+    (folder / FOLLOW_UP_JUDGE_FILE).unlink()
+    older = Assistant(replace(shared_settings, judge_path=str(folder), data_dir=tmp_path / "data"))._loaded()
+    assert older.follow_up_judge is None
+    assert older._judge_for(source, follow_up=True) == document
 
 
 def test_a_judge_weighs_and_vetoes_only_the_checks_it_reads() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qa import Settings
 from qa.adapter import BUNDLED_ADAPTER, write_adapter
-from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, write_judge
+from qa.judge import BUNDLED_JUDGE, DOCUMENT_FILE, FOLLOW_UP_JUDGE_FILE, write_judge
 from qa.prior import BUNDLED_PRIOR, FOLLOW_UP_FILE, write_prior
 from qa.ranker import write_ranker
 from train import adapter, calibrate, card, mine, prior, ranker
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         records = mine.main(mined, args.work, args.adapter_out, args.prior_out)
     prior.out_of_fold(records, fitted, follow_ups)
-    by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout")}
+    by_split = {s: [r for r in records if r["split"] == s] for s in ("train", "tune", "heldout", "memory")}
     articles = {s.name for s in TRAINING_ARTICLES}
     # The document judge learns from the bundled article's split (and the two outside train articles);
     # the generic one, which judges every other document, from the other documents alone (the outside
@@ -101,11 +101,20 @@ def main(argv: list[str] | None = None) -> int:
     outside_tune = [r for r in by_split["tune"] if r["source"] in OUTSIDE_TUNE]
     also = calibrate.clean_on(calibrate.vetoes(outside_train), outside_tune)
     generic = calibrate.fit(others, outside_tune, SEED, also)
+    # The follow-up judge learns from the bundled article's train and memory follow-ups alone, its
+    # threshold chosen on them read out of fold (train/splits.py FOLLOW_UP_JUDGE_MEMORY).
+    follow_ups = [
+        r
+        for r in (*by_split["train"], *by_split["memory"])
+        if r["inputs"].get("follow_up") and calibrate.on_prior_document(r)
+    ]
+    follow_up = calibrate.fit_out_of_fold(follow_ups, SEED, inputs=calibrate.DOCUMENT_INPUTS)
     write_judge(generic, args.out)
     write_judge(document, args.out, DOCUMENT_FILE)
+    write_judge(follow_up, args.out, FOLLOW_UP_JUDGE_FILE)
 
     def as_served(rows: list[dict]) -> dict[str, float]:
-        return calibrate.figures(calibrate.served(rows, document, generic), rows)
+        return calibrate.figures(calibrate.served(rows, document, generic, follow_up), rows)
 
     report = {"tune (all)": as_served(by_split["tune"])}
     for name in dict.fromkeys(r["source"] for r in by_split["heldout"]):
@@ -113,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     report["heldout (all)"] = as_served(by_split["heldout"])
     card.write(
         args.out / "README.md",
-        {"document": document, "generic": generic},
-        {**{s: len(v) for s, v in by_split.items()}, "own tune": len(own_tune)},
+        {"document": document, "follow-up": follow_up, "generic": generic},
+        {**{s: len(v) for s, v in by_split.items()}, "own tune": len(own_tune), "follow-ups": len(follow_ups)},
         report,
         SEED,
         time.monotonic() - started,

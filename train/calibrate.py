@@ -4,11 +4,13 @@ judge on the bundled article's split, the generic judge on that and the training
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from qa import Settings
@@ -62,6 +64,17 @@ MAX_FALSE_ABSTENTION = 0.0
 # of 513 unanswerable questions at 15 instead of 12 refusals (simulated; decided on fresh sets:
 # docs/decisions-2026-12-07.md).
 SPARED = 1
+# The follow-up judge's threshold refuses this share of its train follow-ups' answerable ones, read
+# out of fold (fit_out_of_fold): one in 280, the document judge's own budget (one spared of its 280
+# answerable tune questions). The tune split's 60 follow-ups (sets 99-102) are too few and too easy
+# to place it: their lowest answerable probability, 0.88, refused 6-12% of the answerable follow-ups
+# of sets 186-209 and of the blind follow-up sets 19-78. At 1% (variant F) a pinned follow-up was
+# refused ("what's his name?" after the IRGC commander's words, p 0.10 under 0.215). At this budget
+# it caught 78 instead of 71 of 90 unanswerable follow-ups of sets 186-209 at 1 instead of 2
+# refusals of 180, and 136 instead of 140 of 180 at 7 instead of 8 of 430 on the older blind sets
+# (simulated; decided on fresh sets: docs/decisions-2026-12-07.md, variant F2).
+FOLLOW_UP_FALSE_ABSTENTION = 1 / 280
+FOLDS = 5
 # A check refuses an answer on its own when, on the train split, it fired this often and was right
 # (the question unanswerable) at least this share of the time; otherwise it is one input among many.
 VETO_MIN_FIRED = 5
@@ -114,15 +127,9 @@ def matrix(records: list[dict[str, Any]], inputs: tuple[str, ...] = INPUTS) -> t
     return x, np.array([int(r["answerable"]) for r in records])
 
 
-def fit(
-    train: list[dict[str, Any]],
-    tune: list[dict[str, Any]],
-    seed: int,
-    also: tuple[str, ...] = (),
-    inputs: tuple[str, ...] = INPUTS,
-) -> Calibration:
-    """Fit the logistic model over ``inputs`` on ``train`` and choose its threshold on ``tune``; the
-    checks precise on ``train``, and those in ``also``, veto."""
+def _weighed(train: list[dict[str, Any]], seed: int, also: tuple[str, ...], inputs: tuple[str, ...]) -> Calibration:
+    """Return the logistic model over ``inputs`` fitted on ``train``, with the checks precise on
+    ``train`` and those in ``also`` as vetoes, and no threshold yet."""
     x, y = matrix(train, inputs)
     scaler = StandardScaler().fit(x)
     # Each split's questions weigh equally per class, so the bundled article's many answerable
@@ -134,20 +141,54 @@ def fit(
     weights = model.coef_[0] / scale
     bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
     chosen = tuple(n for n in CHECK_NAMES if n in vetoes(train, inputs) or n in also)
-    provisional = Calibration(inputs, tuple(float(w) for w in weights), bias, 0.0, chosen, VETO_OVERRIDE)
-    # The threshold spends its own budget on the answerable questions no veto refused.
-    y = matrix(tune)[1]
-    free = (y == 1) & ~_vetoed(provisional, tune)
-    answerable = np.sort(probabilities(provisional, tune)[free])
+    return Calibration(inputs, tuple(float(w) for w in weights), bias, 0.0, chosen, VETO_OVERRIDE)
+
+
+def _free_answerable(judge: Calibration, records: list[dict[str, Any]], p: np.ndarray) -> np.ndarray:
+    """Return, sorted, the probabilities ``p`` of the answerable ``records`` that no veto of ``judge`` refused."""
+    y = matrix(records)[1]
+    free = (y == 1) & ~_vetoed(judge, records)
+    answerable = np.sort(p[free])
     if not answerable.size:
         raise ValueError(
             "no answerable tune question escapes the vetoes, so no threshold can be chosen: "
             "give this judge's documents answerable tune questions (train/splits.py)"
         )
+    return answerable
+
+
+def fit(
+    train: list[dict[str, Any]],
+    tune: list[dict[str, Any]],
+    seed: int,
+    also: tuple[str, ...] = (),
+    inputs: tuple[str, ...] = INPUTS,
+) -> Calibration:
+    """Fit the logistic model over ``inputs`` on ``train`` and choose its threshold on ``tune``; the
+    checks precise on ``train``, and those in ``also``, veto."""
+    provisional = _weighed(train, seed, also, inputs)
+    # The threshold spends its own budget on the answerable questions no veto refused.
+    answerable = _free_answerable(provisional, tune, probabilities(provisional, tune))
     threshold = float(
         answerable[min(int(np.floor(MAX_FALSE_ABSTENTION * len(answerable))) + SPARED, len(answerable) - 1)]
     )
-    return Calibration(inputs, provisional.weights, bias, threshold, provisional.vetoes, VETO_OVERRIDE)
+    return replace(provisional, threshold=threshold)
+
+
+def fit_out_of_fold(train: list[dict[str, Any]], seed: int, inputs: tuple[str, ...] = INPUTS) -> Calibration:
+    """Fit the logistic model over ``inputs`` on ``train``, and choose its threshold on the same
+    questions read out of fold (each by a model fitted on the other folds): the lowest that refuses
+    ``FOLLOW_UP_FALSE_ABSTENTION`` of the answerable ones no veto refused. For a judge with no tune
+    split of its own size: the follow-up judge."""
+    x, y = matrix(train, inputs)
+    p = np.zeros(len(train))
+    for kept, held in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y):
+        judge = _weighed([train[i] for i in kept], seed, (), inputs)
+        p[held] = probabilities(judge, [train[i] for i in held])
+    fitted = _weighed(train, seed, (), inputs)
+    answerable = _free_answerable(fitted, train, p)
+    threshold = float(answerable[min(int(np.floor(FOLLOW_UP_FALSE_ABSTENTION * len(answerable))), len(answerable) - 1)])
+    return replace(fitted, threshold=threshold)
 
 
 def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np.ndarray:
@@ -160,10 +201,18 @@ def on_prior_document(record: dict[str, Any]) -> bool:
     return PRIOR_INPUT in record["inputs"]
 
 
-def served(records: list[dict[str, Any]], document: Calibration, generic: Calibration) -> list[Calibration]:
+def served(
+    records: list[dict[str, Any]], document: Calibration, generic: Calibration, follow_up: Calibration | None = None
+) -> list[Calibration]:
     """Return the judge that serves each record: the document judge where the question prior
-    applied (the bundled article), the generic judge elsewhere, as the engine chooses."""
-    return [document if on_prior_document(r) else generic for r in records]
+    applied (the bundled article; its follow-ups the follow-up judge, if any), the generic judge
+    elsewhere, as the engine chooses."""
+    return [
+        (follow_up if follow_up is not None and r["inputs"].get("follow_up") else document)
+        if on_prior_document(r)
+        else generic
+        for r in records
+    ]
 
 
 def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any]]) -> dict[str, float]:

@@ -14,7 +14,7 @@ from eval.corpus import GoldQuestion
 from qa import Assistant, Settings
 from qa.evidence import EvidenceScorer
 from qa.query import normalize_history
-from train.splits import SOURCES, TRAINING_ARTICLES
+from train.splits import FOLLOW_UP_JUDGE_MEMORY, SOURCES, TRAINING_ARTICLES
 
 # Questions about other documents asked of each document, per split: unanswerable by construction,
 # they teach the judge what an off-topic question looks like (the shared questions are all on-topic).
@@ -62,13 +62,14 @@ def _record(bot: Assistant, source: str, split: str, q: GoldQuestion) -> dict[st
 
 
 def main(out: Path, data_dir: Path, adapter: Path, prior: Path) -> list[dict[str, Any]]:
-    """Mine every source and training article, and the foreign questions of each source's document,
+    """Mine every source and training article, the memory sets' follow-ups (the follow-up judge's),
+    and the foreign questions of each source's document,
     into ``out`` (JSONL), with the query adapter in ``adapter`` and the question prior in ``prior``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     bots: dict[Path, Assistant] = {}
     asked: dict[tuple[Path, str], list[GoldQuestion]] = {}
     records = []
-    for source in (*SOURCES, *TRAINING_ARTICLES):
+    for source in (*SOURCES, *TRAINING_ARTICLES, *FOLLOW_UP_JUDGE_MEMORY):
         bot = bots.get(source.document) or assistant(source.document, data_dir, data_dir / "models", adapter, prior)
         bots[source.document] = bot
         for q in tqdm(source.gold(bot.source_text(bot.sources[0])), desc=source.name, leave=False):

@@ -51,8 +51,9 @@ TEMPERATURES = (0.02, 0.05, 0.1, 0.2, 1.0)
 
 @dataclass(frozen=True)
 class Fitted:
-    """The prior, the strength chosen, and the out-of-fold readings of each train question by
-    (source, id): its logit, and its neighbours' vote, under ``NEIGHBOUR_INPUT``."""
+    """The prior, the strength chosen, and the out-of-fold readings of each train and memory question
+    by (source, id): its logit (a memory question's by the weights, which never saw it), and its
+    neighbours' vote, under ``NEIGHBOUR_INPUT``."""
 
     prior: QuestionPrior
     strength: float
@@ -111,11 +112,17 @@ def fit(
     for fit_rows, held_rows in folds.split(x, y):
         oof[held_rows] = _model(strength, seed).fit(x[fit_rows], y[fit_rows]).decision_function(x[held_rows])
     model = _model(strength, seed).fit(x, y)
+    # The memory's questions are read by weights that never saw them.
+    memory_keys = [key for key, _, _ in rows["memory"]]
+    if memory_keys:
+        memory_logits = model.decision_function(np.array([v for _, v, _ in rows["memory"]]))
+        oof = np.concatenate([oof, memory_logits])
     # The neighbours: the train questions, then the memory's, as stored.
     stored = [*rows["train"], *rows["memory"]]
     vectors = stored_vectors(np.array([v for _, v, _ in stored]))
     labels = np.array([bool(a) for _, _, a in stored])
-    loss, neighbour_oof = _neighbour_readings(vectors, labels, len(keys), seed)
+    loss, neighbour_oof = _neighbour_readings(vectors, labels, seed)
+    keys = [*keys, *memory_keys]
     k, temperature = min(loss, key=lambda pair: (loss[pair], pair))
     neighbours = Neighbours(vectors, labels, k, temperature)
     prior = QuestionPrior(
@@ -132,11 +139,11 @@ def fit(
 
 
 def _neighbour_readings(
-    vectors: np.ndarray, labels: np.ndarray, judged: int, seed: int
+    vectors: np.ndarray, labels: np.ndarray, seed: int
 ) -> tuple[dict[tuple[int, float], float], dict[tuple[int, float], np.ndarray]]:
     """Return each (k, temperature)'s out-of-fold log-loss over all ``vectors`` (classes weighed
-    equally), and its out-of-fold vote for the first ``judged`` rows (the judge's train questions):
-    each row read by the neighbours of the other folds."""
+    equally), and its out-of-fold vote for every row: each row read by the neighbours of the other
+    folds."""
     folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(vectors, labels))
     weights = np.where(labels, 0.5 / labels.mean(), 0.5 / (1 - labels.mean()))
     pairs = [(k, temperature) for k in NEIGHBOUR_COUNTS for temperature in TEMPERATURES]
@@ -150,7 +157,7 @@ def _neighbour_readings(
     for pair, vote in votes.items():
         probability = 1 / (1 + np.exp(-np.clip(vote, -30, 30)))
         loss[pair] = float(log_loss(labels, probability, sample_weight=weights))
-        readings[pair] = vote[:judged]
+        readings[pair] = vote
     return loss, readings
 
 

@@ -131,6 +131,11 @@ MEMORY_ONLY = (
     *(_set(n, "train") for n in KEYWORD_SETS),
     *(_set(n, "train", STAND_ALONE) for n in MEMORY_SETS),
 )
+# The follow-up judge (qa/judge.py, FOLLOW_UP_JUDGE_FILE) learns from the bundled article's train-split
+# follow-ups and from the memory sets' follow-ups, each of those read by the follow-ups' prior as
+# the judge reads a new one: its neighbours from the other folds (train/prior.py), its logit from
+# weights that never saw it. Their split, "memory", is one the other judges do not read.
+FOLLOW_UP_JUDGE_MEMORY = tuple(_set(n, "memory", FOLLOW_UPS) for n in MEMORY_SETS)
 # The document ranker (train/ranker.py) learns from the memory sets' answerable stand-alone questions,
 # which the query adapter never read (on the questions it was fitted on, the adapted signals would
 # look stronger than they are on a new one), and chooses its strength on the tune sets 17-18 and

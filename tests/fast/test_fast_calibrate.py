@@ -1,4 +1,5 @@
-"""The judge's threshold: the lowest answerable tune probability but one, and a clear error without any."""
+"""The judges' thresholds: the lowest answerable tune probability but one, a clear error without any, and
+the follow-up judge's, read out of fold."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def test_the_threshold_spares_the_lowest_answerable_tune_question() -> None:
 def test_a_tune_split_without_an_answerable_question_says_the_fix() -> None:
     with pytest.raises(ValueError, match="give this judge's documents answerable tune questions"):
         calibrate.fit(TRAIN, _records(10, False, 4), seed=13)
+
+
+def test_a_threshold_read_out_of_fold_refuses_its_budget_of_the_train_answerable_questions() -> None:
+    train = _records(1200, True, 5) + _records(600, False, 6)
+
+    judge = calibrate.fit_out_of_fold(train, seed=13)
+
+    # Fitted on all of them, thresholded on each read by the other folds' model.
+    assert judge.weights == calibrate.fit(train, train, seed=13).weights
+    answerable = calibrate.probabilities(judge, train[:1200])
+    refused = float(np.mean(answerable < judge.threshold))
+    assert 0.0 < refused <= 0.05
+    assert 0.0 < judge.threshold < 1.0
