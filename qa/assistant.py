@@ -185,13 +185,14 @@ class Assistant:
             raise DocumentError(f"Unknown document id(s) {unknown}; the ids are {sorted(engine.texts)}.")
         return frozenset(documents) if documents else None
 
-    def confidence_threshold(self, document: str | None = None) -> float:
+    def confidence_threshold(self, document: str | None = None, follow_up: bool = False) -> float:
         """Return the ``Answer.confidence`` under which this assistant abstains on an answer from
-        ``document`` (an id from ``sources``; None: the first). The bundled article has a judge of
-        its own, fitted on its questions; other documents share the generic judge."""
+        ``document`` (an id from ``sources``; None: the first), to a stand-alone question or to a
+        follow-up (one that leans on its history). The bundled article has a judge of its own, fitted
+        on its questions, and one for its follow-ups; other documents share the generic judge."""
         engine = self._loaded()
         self._filter(engine, None if document is None else [document])
-        return float(engine.threshold(document))
+        return float(engine.threshold(document, follow_up))
 
     def search(self, question: str, k: int = 4) -> list[Citation]:
         """Return the ``k`` best passages for ``question`` as citations, best first."""

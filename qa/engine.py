@@ -149,7 +149,10 @@ class Engine:
         self.document_judge = load_judge(settings.judge_folder(), DOCUMENT_FILE) if self.judge and self.priors else None
         # Its follow-ups have a judge of their own where one was fitted: the document judge learned
         # mostly from stand-alone questions, whose evidence scores say more than a follow-up's.
-        own_follow_ups = self.document_judge is not None and (settings.judge_folder() / FOLLOW_UP_JUDGE_FILE).is_file()
+        # It reads the follow-ups' own prior, so it serves only where one was fitted.
+        own_follow_ups = (
+            self.document_judge is not None and bool(own) and (settings.judge_folder() / FOLLOW_UP_JUDGE_FILE).is_file()
+        )
         self.follow_up_judge = load_judge(settings.judge_folder(), FOLLOW_UP_JUDGE_FILE) if own_follow_ups else None
 
     @staticmethod
@@ -361,10 +364,12 @@ class Engine:
             return self.document_judge
         return self.judge
 
-    def threshold(self, source: str | None = None) -> float:
+    def threshold(self, source: str | None = None, follow_up: bool = False) -> float:
         """Return the confidence under which the engine abstains on evidence from ``source`` (None: the
-        first document): its judge's, or the evidence score's without a judge."""
-        return self._threshold(self._judge_for(source if source is not None else next(iter(self.texts), "")))
+        first document), for a stand-alone question or a follow-up: its judge's, or the evidence
+        score's without a judge."""
+        first = next(iter(self.texts), "")
+        return self._threshold(self._judge_for(source if source is not None else first, follow_up))
 
     def _threshold(self, judge: Calibration | None) -> float:
         if judge is None:

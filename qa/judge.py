@@ -1,7 +1,7 @@
 """The learned judges: logistic models, fitted by ``make train``, that give the probability that the
 engine's best evidence answers the question, and the threshold under which the assistant abstains.
 
-Two are shipped. The document judge (``document.json``) was fitted on the bundled article's own
+Three are shipped. The document judge (``document.json``) was fitted on the bundled article's own
 questions and reads its question prior; it judges that article, and the follow-up judge
 (``follow_up.json``), fitted on that article's follow-ups alone, judges its follow-ups. The generic judge
 (``calibration.json``) was fitted on those and on outside articles' questions, with the checks that

@@ -468,6 +468,7 @@ def test_the_bundled_articles_follow_ups_have_a_judge_of_their_own(
     document, follow_up = load_judge(BUNDLED_JUDGE, DOCUMENT_FILE), load_judge(BUNDLED_JUDGE, FOLLOW_UP_JUDGE_FILE)
     assert engine._judge_for(source, follow_up=True) == follow_up
     assert engine._judge_for(source) == document
+    assert assistant.confidence_threshold(follow_up=True) == pytest.approx(follow_up.threshold)
     # Fitted on follow-ups alone, over the document judge's inputs.
     assert follow_up.features == document.features and follow_up.weights != document.weights
     # A judge folder without one leaves the follow-ups to the document judge.

@@ -1,7 +1,8 @@
 """`make train`: fit the query adapter, the document ranker over it and the question prior, mine the
-answerability inputs with the engine (all on), fit the judges on the train split, choose each one's
-threshold on the tune questions of the documents it judges, and write them with model cards of
-held-out figures."""
+answerability inputs with the engine (all on), fit the judges on the train split (the follow-up
+judge on the bundled article's train and memory follow-ups), choose each one's threshold on the
+tune questions of the documents it judges (the follow-up judge's on its own follow-ups read out of
+fold), and write them with model cards of held-out figures."""
 
 from __future__ import annotations
 
@@ -103,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     generic = calibrate.fit(others, outside_tune, SEED, also)
     # The follow-up judge learns from the bundled article's train and memory follow-ups alone, its
     # threshold chosen on them read out of fold (train/splits.py FOLLOW_UP_JUDGE_MEMORY).
-    follow_ups = [
+    follow_up_records = [
         r
         for r in (*by_split["train"], *by_split["memory"])
         if r["inputs"].get("follow_up") and calibrate.on_prior_document(r)
     ]
-    follow_up = calibrate.fit_out_of_fold(follow_ups, SEED, inputs=calibrate.DOCUMENT_INPUTS)
+    follow_up = calibrate.fit_out_of_fold(follow_up_records, SEED, inputs=calibrate.DOCUMENT_INPUTS)
     write_judge(generic, args.out)
     write_judge(document, args.out, DOCUMENT_FILE)
     write_judge(follow_up, args.out, FOLLOW_UP_JUDGE_FILE)
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     card.write(
         args.out / "README.md",
         {"document": document, "follow-up": follow_up, "generic": generic},
-        {**{s: len(v) for s, v in by_split.items()}, "own tune": len(own_tune), "follow-ups": len(follow_ups)},
+        {**{s: len(v) for s, v in by_split.items()}, "own tune": len(own_tune), "follow-ups": len(follow_up_records)},
         report,
         SEED,
         time.monotonic() - started,

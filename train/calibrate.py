@@ -1,6 +1,7 @@
 """Fit a judge: a logistic model over the answerability inputs, learned on train records, with its
-abstention threshold chosen on tune records. ``make train`` fits two (qa/judge.py): the document
-judge on the bundled article's split, the generic judge on that and the training articles."""
+abstention threshold chosen on tune records (the follow-up judge's on its train records read out of
+fold). ``make train`` fits three (qa/judge.py): the document judge on the bundled article's split,
+the follow-up judge on that article's follow-ups, the generic judge on the other documents."""
 
 from __future__ import annotations
 
@@ -151,8 +152,8 @@ def _free_answerable(judge: Calibration, records: list[dict[str, Any]], p: np.nd
     answerable = np.sort(p[free])
     if not answerable.size:
         raise ValueError(
-            "no answerable tune question escapes the vetoes, so no threshold can be chosen: "
-            "give this judge's documents answerable tune questions (train/splits.py)"
+            "no answerable question escapes the vetoes, so no threshold can be chosen: give this "
+            "judge's documents answerable tune questions (train/splits.py)"
         )
     return answerable
 
@@ -175,16 +176,22 @@ def fit(
     return replace(provisional, threshold=threshold)
 
 
+def out_of_fold(records: list[dict[str, Any]], seed: int, inputs: tuple[str, ...] = INPUTS) -> np.ndarray:
+    """Return each record's answer probability by a model fitted on the other folds (``FOLDS``)."""
+    x, y = matrix(records, inputs)
+    p = np.zeros(len(records))
+    for kept, held in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y):
+        judge = _weighed([records[i] for i in kept], seed, (), inputs)
+        p[held] = probabilities(judge, [records[i] for i in held])
+    return p
+
+
 def fit_out_of_fold(train: list[dict[str, Any]], seed: int, inputs: tuple[str, ...] = INPUTS) -> Calibration:
     """Fit the logistic model over ``inputs`` on ``train``, and choose its threshold on the same
-    questions read out of fold (each by a model fitted on the other folds): the lowest that refuses
+    questions read out of fold (``out_of_fold``): the highest that refuses at most
     ``FOLLOW_UP_FALSE_ABSTENTION`` of the answerable ones no veto refused. For a judge with no tune
     split of its own size: the follow-up judge."""
-    x, y = matrix(train, inputs)
-    p = np.zeros(len(train))
-    for kept, held in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(x, y):
-        judge = _weighed([train[i] for i in kept], seed, (), inputs)
-        p[held] = probabilities(judge, [train[i] for i in held])
+    p = out_of_fold(train, seed, inputs)
     fitted = _weighed(train, seed, (), inputs)
     answerable = _free_answerable(fitted, train, p)
     threshold = float(answerable[min(int(np.floor(FOLLOW_UP_FALSE_ABSTENTION * len(answerable))), len(answerable) - 1)])

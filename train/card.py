@@ -87,8 +87,8 @@ do not edit by hand.
 - **The follow-up judge** (`follow_up.json`) judges the bundled article's follow-ups (a question
   that leans on its turn). Fitted on that article's follow-ups alone ({sizes["follow-ups"]}: the train
   split's and those of the memory sets, which the follow-ups' prior holds as neighbours, each read
-  out of fold), over the document judge's inputs; threshold **{follow_up.threshold:.3f}**, the lowest
-  that refuses {calibrate.FOLLOW_UP_FALSE_ABSTENTION:.2%} of their answerable ones no veto refused, read
+  out of fold), over the document judge's inputs; threshold **{follow_up.threshold:.3f}**, the highest
+  that refuses at most {calibrate.FOLLOW_UP_FALSE_ABSTENTION:.2%} of their answerable ones no veto refused, read
   out of fold ({calibrate.FOLDS} folds): the tune split's follow-ups are too few to place it.
   Vetoes (always holding on a follow-up): {", ".join(follow_up.vetoes) or "none"}.
 - **The generic judge** (`calibration.json`) judges every other document. Fitted on the other

@@ -8,8 +8,10 @@ prior input; they also hold the memory sets (train/splits.py: the keyword-query 
 broader-brief sets' stand-alone questions or follow-ups), and each one's neighbour count and
 temperature are chosen by out-of-fold log-loss over all it holds.
 
-The judge learns how far to trust them from out-of-fold readings on the train split: a prior scored
-on the very questions it was fitted on would look surer than it is on new ones."""
+The judges learn how far to trust them from out-of-fold readings on the train split (and the
+follow-up judge on the memory sets' follow-ups, each read by the other folds' neighbours and by
+weights that never saw it): a prior scored on the very questions it was fitted on would look surer
+than it is on new ones."""
 
 from __future__ import annotations
 
@@ -174,8 +176,8 @@ def fit_follow_ups(data_dir: Path, model_cache: Path, model_name: str, seed: int
 
 
 def out_of_fold(records: list[dict], fitted: Fitted, follow_ups: Fitted) -> None:
-    """Give each mined train record of the bundled article its out-of-fold prior readings, as the
-    judge reads them, in place: a follow-up's from the follow-ups' prior."""
+    """Give each mined train or memory record of the bundled article its out-of-fold prior readings,
+    as the judges read them, in place: a follow-up's from the follow-ups' prior."""
     for r in records:
         own = follow_ups if r["inputs"].get("follow_up") else fitted
         for name, readings in ((INPUT, own.out_of_fold), (NEIGHBOUR_INPUT, own.neighbour_out_of_fold)):

@@ -44,9 +44,13 @@ def test_a_threshold_read_out_of_fold_refuses_its_budget_of_the_train_answerable
 
     judge = calibrate.fit_out_of_fold(train, seed=13)
 
-    # Fitted on all of them, thresholded on each read by the other folds' model.
+    # Fitted on all of them ...
     assert judge.weights == calibrate.fit(train, train, seed=13).weights
-    answerable = calibrate.probabilities(judge, train[:1200])
-    refused = float(np.mean(answerable < judge.threshold))
-    assert 0.0 < refused <= 0.05
-    assert 0.0 < judge.threshold < 1.0
+    # ... and thresholded on each read by the other folds' model: the budget's share of those readings.
+    read = np.sort(calibrate.out_of_fold(train, seed=13)[:1200])
+    budget = int(np.floor(calibrate.FOLLOW_UP_FALSE_ABSTENTION * 1200))
+    assert budget >= 1
+    assert judge.threshold == pytest.approx(read[budget])
+    assert np.mean(read < judge.threshold) <= calibrate.FOLLOW_UP_FALSE_ABSTENTION
+    # Not the same as reading them in sample.
+    assert judge.threshold != pytest.approx(np.sort(calibrate.probabilities(judge, train[:1200]))[budget])
