@@ -158,6 +158,12 @@ def _free_answerable(judge: Calibration, records: list[dict[str, Any]], p: np.nd
     return answerable
 
 
+def _at_budget(answerable: np.ndarray, share: float, spared: int = 0) -> float:
+    """Return the threshold that refuses at most ``share`` of the sorted ``answerable`` probabilities,
+    plus ``spared`` more (so that no single question sets it)."""
+    return float(answerable[min(int(np.floor(share * len(answerable))) + spared, len(answerable) - 1)])
+
+
 def fit(
     train: list[dict[str, Any]],
     tune: list[dict[str, Any]],
@@ -170,10 +176,7 @@ def fit(
     provisional = _weighed(train, seed, also, inputs)
     # The threshold spends its own budget on the answerable questions no veto refused.
     answerable = _free_answerable(provisional, tune, probabilities(provisional, tune))
-    threshold = float(
-        answerable[min(int(np.floor(MAX_FALSE_ABSTENTION * len(answerable))) + SPARED, len(answerable) - 1)]
-    )
-    return replace(provisional, threshold=threshold)
+    return replace(provisional, threshold=_at_budget(answerable, MAX_FALSE_ABSTENTION, SPARED))
 
 
 def out_of_fold(records: list[dict[str, Any]], seed: int, inputs: tuple[str, ...] = INPUTS) -> np.ndarray:
@@ -194,8 +197,7 @@ def fit_out_of_fold(train: list[dict[str, Any]], seed: int, inputs: tuple[str, .
     p = out_of_fold(train, seed, inputs)
     fitted = _weighed(train, seed, (), inputs)
     answerable = _free_answerable(fitted, train, p)
-    threshold = float(answerable[min(int(np.floor(FOLLOW_UP_FALSE_ABSTENTION * len(answerable))), len(answerable) - 1)])
-    return replace(fitted, threshold=threshold)
+    return replace(fitted, threshold=_at_budget(answerable, FOLLOW_UP_FALSE_ABSTENTION))
 
 
 def probabilities(calibration: Calibration, records: list[dict[str, Any]]) -> np.ndarray:
@@ -214,12 +216,8 @@ def served(
     """Return the judge that serves each record: the document judge where the question prior
     applied (the bundled article; its follow-ups the follow-up judge, if any), the generic judge
     elsewhere, as the engine chooses."""
-    return [
-        (follow_up if follow_up is not None and r["inputs"].get("follow_up") else document)
-        if on_prior_document(r)
-        else generic
-        for r in records
-    ]
+    own = follow_up or document
+    return [(own if r["inputs"].get("follow_up") else document) if on_prior_document(r) else generic for r in records]
 
 
 def figures(judges: Calibration | list[Calibration], records: list[dict[str, Any]]) -> dict[str, float]:
