@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from qa.framing import THE_TEXT
 from qa.text import STOPWORDS, lemmas, same_family, stem, until_stopword, words
 
 # "Her first book" is not "her latest book".
@@ -33,6 +34,13 @@ _WHICH_PLURAL = re.compile(
     r"^\W*(?:what|which)\s+((?:[a-z’'-]+\s+){0,2}?[a-z]+s)(?:\s+(?:or|and)\s+[a-z]+s)?"
     r"(?:\s+(?:of|in)\s+[\w’' -]+?)?\s+(?:were|are|was|is|have\s+been|has\s+been|had\s+been)\s+"
     r"(?:\w+ed|hit|put|cut|set|hurt|shut|struck|made|taken|given|chosen|seen|named)\b",
+    re.IGNORECASE,
+)
+_READERS = re.compile(r"\b(?:readers?|comments?|commenters?|commentators?)\b", re.IGNORECASE)
+# The words for the text itself ("this article", "the op-ed").
+_AFTER_THE_TEXT = re.compile(
+    rf"\b(?:after|since)\s+{THE_TEXT}\b"
+    r"(?:\s+(?:was\s+)?(?:published|written|came\s+out|appeared))?",
     re.IGNORECASE,
 )
 
@@ -94,6 +102,12 @@ def negates_what_the_evidence_asserts(question: str, evidence: str) -> bool:
     its thing without a negation ("The regime harbored bin Laden"): SQuAD 2.0's writers made
     questions unanswerable this way, and the evidence then answers the opposite question."""
     return bool(_NEGATION.search(question)) and not _NEGATION.search(evidence)
+
+
+def asks_after_the_document(question: str) -> bool:
+    """True when the question asks what happened after the text was written: no text can say.
+    Its reader comments, written after it, can: a question about them is left to the others."""
+    return bool(_AFTER_THE_TEXT.search(question)) and not _READERS.search(question)
 
 
 def _of_degree(word: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from qa.answer_types import wrong_answer_type
 from qa.checks import (
+    asks_after_the_document,
     asks_another_of_the_kind,
     lacks_the_kind_asked,
     negates_what_the_evidence_asserts,
@@ -52,6 +53,11 @@ class Check:
     fires: Callable[[Judged], bool]
 
 
+def _after_the_text(j: Judged) -> bool:
+    # Reader comments, written after the text, may say what came after it.
+    return asks_after_the_document(j.asked) and not j.query.wants_commenter
+
+
 def _ungrounded(j: Judged) -> bool:
     if j.query.context:
         return False
@@ -78,6 +84,7 @@ CHECKS: tuple[Check, ...] = (
         lambda j: lacks_named_answer(j.asked, j.quoted) or lacks_a_named_one(j.asked, j.quoted[:1]),
     ),
     Check("kind", "no kind named for what is asked", lambda j: lacks_the_kind_asked(j.asked, j.quoted)),
+    Check("after-the-text", "asks about events after the text", _after_the_text),
     Check(
         "another-one",
         "the evidence is about another one",

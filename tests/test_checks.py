@@ -8,6 +8,7 @@ from eval import dataset
 from qa import Assistant
 from qa.answer_types import wrong_answer_type
 from qa.checks import (
+    asks_after_the_document,
     asks_another_of_the_kind,
     lacks_the_kind_asked,
     negates_what_the_evidence_asserts,
@@ -250,6 +251,14 @@ def test_the_first_of_something_is_not_the_latest() -> None:
     assert asks_another_of_the_kind("What was the title of Hunter's very first book?", latest)
     assert not asks_another_of_the_kind("What is her latest book?", latest)
     assert not asks_another_of_the_kind("What is her first book?", ["She wrote 27 books."])
+
+
+def test_events_after_the_text_cannot_be_in_it() -> None:
+    assert asks_after_the_document("Did Iran call Trump after this article was published?")
+    assert asks_after_the_document("What happened since the piece came out?")
+    assert not asks_after_the_document("What happened after the 1986 revelations?")
+    # The reader comments were written after the article, and answer for it.
+    assert not asks_after_the_document("How did readers respond after the article was published?")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ REASON = {check.name: check.reason for check in CHECKS}
 # does not answer it.
 NEAR_MISSES = [
     ("When did General Jafari step down?", "answer-type"),
+    ("What happened after the article was published?", "after-the-text"),
     ("What kind of weapons was Iran desperate for in 1986?", "kind"),
 ]
 
@@ -41,11 +42,11 @@ def test_a_question_in_another_script_is_never_answered(fake_assistant: Assistan
 def test_a_switched_off_check_no_longer_vetoes(
     load_fake_assistant: Callable[[Settings], Assistant], fake_settings: Settings
 ) -> None:
-    bot = load_fake_assistant(replace(fake_settings, disabled_checks="kind"))
+    bot = load_fake_assistant(replace(fake_settings, disabled_checks="after-the-text"))
 
-    selection = bot._loaded().answer("What kind of weapons was Iran desperate for in 1986?", [])
+    selection = bot._loaded().answer("What happened after the article was published?", [])
 
-    assert selection.reason != REASON["kind"]
+    assert selection.reason != REASON["after-the-text"]
 
 
 def test_every_check_has_a_name_and_a_reason() -> None:
