@@ -1,5 +1,9 @@
 """What each named check adds: how often it fires, and the abstention figures with it switched off,
-on the tune sets (where keeping or deleting a check is decided) and the held-out sets (the report)."""
+on the tune sets (where keeping or deleting a check is decided) and the held-out sets (the report).
+
+Every question is asked once with all checks on, and once more to record which checks fire on the
+evidence chosen for it; a check switched off is asked again only on the questions it fired on, as it
+changes nothing elsewhere (8.5 minutes instead of 44 on the 100 sets; the same table)."""
 
 from __future__ import annotations
 
@@ -83,15 +87,34 @@ def _pooled(runs: dict[str, list[outside.Outcome]]) -> dict[str, float | int]:
     return outside.summarize([o for outcomes in runs.values() for o in outcomes])
 
 
+def without_check(
+    check: str,
+    sets: tuple[tuple[str, Path, Path], ...],
+    full: dict[str, list[outside.Outcome]],
+    fired_on: dict[str, dict[str, tuple[str, ...]]],
+    data_dir: Path,
+) -> dict[str, list[outside.Outcome]]:
+    """Return each set's outcomes with ``check`` switched off: the questions it fired on asked again
+    without it, the others as in ``full`` (switched off where it did not fire, it changes nothing)."""
+    without = {}
+    for name, doc, questions in sets:
+        asked_again = {qid for qid, fired in fired_on[name].items() if check in fired}
+        rerun = outside.run(doc, questions, ("ours",), check, data_dir, only=asked_again)["ours"] if asked_again else []
+        by_id = {o.id: o for o in rerun}
+        without[name] = [by_id.get(o.id, o) for o in full[name]]
+    return without
+
+
 def ablate(sets: tuple[tuple[str, Path, Path], ...], data_dir: Path) -> list[tuple[str, int, dict, dict]]:
     """Return, per check, how often it gave the reason, and the pooled figures with all checks and without it."""
     full = {name: outside.run(doc, q, ("ours",), "", data_dir)["ours"] for name, doc, q in sets}
+    fired_on = {name: outside.fired_checks(doc, q, data_dir) for name, doc, q in sets}
     everything = _pooled(full)
     rows = []
     for check in CHECKS:
         # A check that vetoes gives its reason alone; one the judge weighs gives it before the probability.
         fired = sum((o.reason or "").startswith(check.reason) for outcomes in full.values() for o in outcomes)
-        without = {name: outside.run(doc, q, ("ours",), check.name, data_dir)["ours"] for name, doc, q in sets}
+        without = without_check(check.name, sets, full, fired_on, data_dir)
         rows.append((check.name, fired, everything, _pooled(without)))
     return rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import fmean
@@ -16,6 +16,8 @@ from tqdm import tqdm
 from eval.corpus import GoldQuestion, load_questions
 from eval.naive import NaiveBaseline
 from qa import Answer, Assistant, Settings
+from qa.assistant import clean_question
+from qa.query import normalize_history
 
 # The systems compared on every document, in display order.
 OUTSIDE_SYSTEMS = ("ours", "rules", "naive")
@@ -116,11 +118,13 @@ def run(
     systems: Sequence[str] = OUTSIDE_SYSTEMS,
     disabled_checks: str = "",
     data_dir: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, list[Outcome]]:
-    """Ask every question of ``questions`` about ``document`` with each system; return their outcomes.
-    The index is built in ``data_dir`` (kept for the next run), else in a temporary folder."""
+    """Ask every question of ``questions`` (or those whose id is in ``only``) about ``document`` with
+    each system; return their outcomes. The index is built in ``data_dir`` (kept for the next run),
+    else in a temporary folder."""
     text = document.read_text(encoding="utf-8")
-    gold = load_questions(questions, text)
+    gold = [q for q in load_questions(questions, text) if only is None or q.id in only]
     results: dict[str, list[Outcome]] = {}
     with tempfile.TemporaryDirectory(prefix="qa-outside-") as tmp:
         root = data_dir or Path(tmp)
@@ -131,6 +135,22 @@ def run(
                 for q in tqdm(gold, desc=f"{document.stem} · {name}", leave=False)
             ]
     return results
+
+
+def fired_checks(document: Path, questions: Path, data_dir: Path) -> dict[str, tuple[str, ...]]:
+    """Return, per question id, the named checks that fire on the evidence ours chooses for it. A
+    check that does not fire on a question's evidence changes nothing there when switched off: the
+    checks read the chosen evidence, and choosing it reads none of them."""
+    text = document.read_text(encoding="utf-8")
+    bot = _answers("ours", document, data_dir / document.stem, "")
+    engine = bot._loaded()
+    return {
+        q.id: engine.answer(
+            clean_question(q.question, bot.settings.max_question_chars),
+            normalize_history([list(t) for t in q.history], bot.settings.max_history_turns),
+        ).fired
+        for q in tqdm(load_questions(questions, text), desc=f"{document.stem} · checks", leave=False)
+    }
 
 
 def write(results: dict[str, list[Outcome]], out: Path, title: str) -> dict[str, dict[str, float | int]]:

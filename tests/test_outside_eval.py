@@ -133,3 +133,20 @@ def test_qa_eval_refuses_an_unknown_check(capsys: pytest.CaptureFixture) -> None
 
     assert main(["--disable-check", "no-such-check"]) == 2
     assert "Unknown check" in capsys.readouterr().err
+
+
+def test_the_ablation_asks_again_only_where_a_check_fired_and_matches_a_full_rerun(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from eval import outside
+    from eval.ablation import TUNE, without_check
+
+    sets = TUNE[1:2]  # the bundled article's tune set 17
+    full = {name: outside.run(doc, q, ("ours",), "", tmp_path)["ours"] for name, doc, q in sets}
+    fired_on = {name: outside.fired_checks(doc, q, tmp_path) for name, doc, q in sets}
+    fires = Counter(check for fired in fired_on[sets[0][0]].values() for check in fired)
+    assert fires, "no check fired on set 17: the comparison below would prove nothing"
+    check = fires.most_common(1)[0][0]
+    shortcut = without_check(check, sets, full, fired_on, tmp_path)
+    rerun = {name: outside.run(doc, q, ("ours",), check, tmp_path)["ours"] for name, doc, q in sets}
+    assert shortcut == rerun
