@@ -7,7 +7,8 @@ from eval.ablation import table
 
 
 def _figures(recall: float, false: float) -> dict[str, float]:
-    return {"abstention_recall": recall, "false_abstention": false}
+    # 100 questions: 20 unanswerable, 80 answerable.
+    return {"abstention_recall": recall, "false_abstention": false, "questions": 100, "answerable": 80}
 
 
 def test_verdicts_weigh_gain_against_cost_and_name_checks_that_never_fired() -> None:
@@ -19,6 +20,8 @@ def test_verdicts_weigh_gain_against_cost_and_name_checks_that_never_fired() -> 
     lines = table("Tune", rows).splitlines()
     assert lines[0] == "### Tune"
     verdicts = {line.split(" | ")[0].strip("| "): line.rsplit(" | ", 1)[1].strip(" |") for line in lines[4:]}
+    added = {line.split(" | ")[0].strip("| "): line.split(" | ")[4] for line in lines[4:]}
+    assert added == {"helps": "+2 / +1", "costs": "+0 / +2", "idle": "+0 / +0"}
     assert verdicts == {
         "helps": "earns its place",
         "costs": "no gain over its cost",
